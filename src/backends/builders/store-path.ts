@@ -1,0 +1,18 @@
+// --system-path: the system is already built; only the profile is set.
+import {existsSync} from 'node:fs'
+
+import type {Builder} from './builder.js'
+import {ensureProfileDir, setProfile} from './profile.js'
+import {UserError} from '../../lib/errors.js'
+
+export const storePathBuilder: Builder = {
+  name: 'store-path',
+  handles: (source) => source.kind === 'store-path',
+  async build({paths, source, log}) {
+    if (source.kind !== 'store-path') throw new Error('store-path builder cannot build ' + source.kind)
+    if (!existsSync(source.systemPath)) throw new UserError(`--system-path: ${source.systemPath}: no such file or directory`)
+    ensureProfileDir(paths.profileDir)
+    await setProfile(paths.profile, source.systemPath, log)
+    return source.systemPath
+  },
+}

@@ -1,0 +1,68 @@
+// The systemd-nspawn command line of container@.service, built from NAME.conf.
+import {existsSync} from 'node:fs'
+
+import {listValue, type ConfEntries} from '../../lib/conf.js'
+import {UserError} from '../../lib/errors.js'
+import {wantsVeth} from '../../lib/network.js'
+import type {ContainerPaths} from '../../lib/paths.js'
+
+/** Where the container sees its own profile (PROFILES/NAME is bind-mounted on /nix/var/nix/profiles). */
+export const systemInsideContainer = '/nix/var/nix/profiles/system'
+
+export function systemPathInside(conf: ConfEntries): string {
+  return conf.get('SYSTEM_PATH') || systemInsideContainer
+}
+
+const portSyntax = /^((tcp|udp):)?\d{1,5}(:\d{1,5})?$/
+
+export function ports(conf: ConfEntries): string[] {
+  const value = conf.get('HOST_PORT') ?? ''
+  return value.split(/[,\s]+/).filter(Boolean)
+}
+
+export function checkPorts(value: string): void {
+  for (const port of value.split(/[,\s]+/).filter(Boolean)) {
+    const numbers = port.split(':').filter((p) => /^\d+$/.test(p)).map(Number)
+    if (!portSyntax.test(port) || numbers.some((n) => n < 1 || n > 65535)) {
+      throw new UserError(`--port: ‘${port}’ is not of the form [tcp:|udp:]HOSTPORT[:CONTAINERPORT]`)
+    }
+  }
+}
+
+export interface NspawnOptions {
+  name: string
+  paths: ContainerPaths
+  conf: ConfEntries
+  /** Register with systemd-machined (only where it runs). */
+  register: boolean
+}
+
+export function nspawnArguments({name, paths, conf, register}: NspawnOptions): string[] {
+  const args = ['--keep-unit', `--register=${register ? 'yes' : 'no'}`, `--machine=${name}`, `--directory=${paths.root}`]
+  if (conf.get('NETWORK_NAMESPACE_PATH')) {
+    args.push(`--network-namespace-path=${conf.get('NETWORK_NAMESPACE_PATH')}`)
+  } else {
+    if (conf.get('PRIVATE_NETWORK') === '1') args.push('--private-network')
+    if (wantsVeth(conf)) args.push('--network-veth')
+    for (const port of ports(conf)) args.push(`--port=${port}`)
+    if (conf.get('HOST_BRIDGE')) args.push(`--network-bridge=${conf.get('HOST_BRIDGE')}`)
+    for (const iface of listValue(conf, 'INTERFACES')) args.push(`--network-interface=${iface}`)
+    for (const iface of listValue(conf, 'MACVLANS')) args.push(`--network-macvlan=${iface}`)
+  }
+  if (conf.get('PRIVATE_USERS')) args.push(`--private-users=${conf.get('PRIVATE_USERS')}`)
+  args.push('--notify-ready=yes', '--kill-signal=SIGRTMIN+3', '--bind-ro=/nix/store')
+  for (const shared of ['/nix/var/nix/db', '/nix/var/nix/daemon-socket']) {
+    if (existsSync(shared)) args.push(`--bind-ro=${shared}`)
+  }
+  args.push(
+    `--bind=${paths.profileDir}:/nix/var/nix/profiles`,
+    `--bind=${paths.gcroots}:/nix/var/nix/gcroots`,
+    '--link-journal=try-guest',
+  )
+  for (const key of ['PRIVATE_NETWORK', 'HOST_BRIDGE', 'HOST_ADDRESS', 'LOCAL_ADDRESS', 'HOST_ADDRESS6', 'LOCAL_ADDRESS6']) {
+    if (conf.get(key)) args.push(`--setenv=${key}=${conf.get(key)}`)
+  }
+  args.push(...listValue(conf, 'EXTRA_NSPAWN_FLAGS'))
+  args.push(`${systemPathInside(conf)}/init`)
+  return args
+}

@@ -1,0 +1,22 @@
+import {BaseCommand} from '../base-command.js'
+import {nameArg} from '../flags.js'
+import {loadContainer} from '../lib/containers.js'
+import {UserError} from '../lib/errors.js'
+import {loginCommandLine, requireLeader} from '../operations/exec.js'
+import {runInteractive} from '../operations/interactive.js'
+
+export default class Login extends BaseCommand {
+  static summary = 'Log in to a running container at a login prompt.'
+  static description = 'Shows the container\'s login prompt (user name and password) on this terminal. Needs a terminal; for a root shell without a password use root-login.'
+  static examples = ['<%= config.bin %> <%= command.id %> web']
+  static args = nameArg
+
+  async run(): Promise<void> {
+    const {args} = await this.parse(Login)
+    if (this.jsonEnabled()) throw new UserError('login is interactive and has no JSON output')
+    if (!process.stdin.isTTY) throw new UserError('login needs a terminal (use run or root-login from scripts)')
+    const {host, backends} = this.context()
+    const container = loadContainer(host, args.name)
+    process.exitCode = await runInteractive(loginCommandLine(requireLeader(backends.supervisor, container)))
+  }
+}

@@ -1,0 +1,18 @@
+import {BaseCommand} from '../base-command.js'
+import {nameArg, timeoutFlag} from '../flags.js'
+import {type LifecycleResult, startContainer, stopContainer} from '../operations/lifecycle.js'
+
+export default class Restart extends BaseCommand {
+  static summary = 'Stop a container (if running) and start it again.'
+  static description = 'A clean stop followed by a start; returns once the container has booted again. The old instance is completely gone before the new one starts.'
+  static examples = ['<%= config.bin %> <%= command.id %> web']
+  static args = nameArg
+  static flags = {...timeoutFlag}
+
+  async run(): Promise<LifecycleResult> {
+    const {args, flags} = await this.parse(Restart)
+    const context = this.context()
+    await stopContainer(context, args.name, flags.timeout * 1000)
+    return startContainer(context, {name: args.name, timeoutMs: flags.timeout * 1000})
+  }
+}

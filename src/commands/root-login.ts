@@ -1,0 +1,21 @@
+import {BaseCommand} from '../base-command.js'
+import {nameArg} from '../flags.js'
+import {loadContainer} from '../lib/containers.js'
+import {UserError} from '../lib/errors.js'
+import {requireLeader, rootLoginCommandLine} from '../operations/exec.js'
+import {runInteractive} from '../operations/interactive.js'
+
+export default class RootLogin extends BaseCommand {
+  static summary = 'Open a root login shell in a running container.'
+  static description = 'Starts `su root -l` inside the container, with no password asked. The shell\'s exit status becomes ours.'
+  static examples = ['<%= config.bin %> <%= command.id %> web']
+  static args = nameArg
+
+  async run(): Promise<void> {
+    const {args} = await this.parse(RootLogin)
+    if (this.jsonEnabled()) throw new UserError('root-login is interactive and has no JSON output')
+    const {host, backends} = this.context()
+    const container = loadContainer(host, args.name)
+    process.exitCode = await runInteractive(rootLoginCommandLine(requireLeader(backends.supervisor, container)))
+  }
+}

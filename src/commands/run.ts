@@ -1,0 +1,40 @@
+import {Args} from '@oclif/core'
+
+import {BaseCommand} from '../base-command.js'
+import {loadContainer} from '../lib/containers.js'
+import {UserError} from '../lib/errors.js'
+import {requireLeader, runCommandLine} from '../operations/exec.js'
+import {runInteractive, runCaptured, type CapturedRun} from '../operations/interactive.js'
+
+export default class Run extends BaseCommand {
+  static summary = 'Run a command in a running container as root.'
+  static description = 'Runs ARGS in a root login shell inside the container (su root -l -c "exec \'ARG\' …", each argument quoted so it arrives exactly as given). Standard input, output and error pass through, with a terminal when one is attached, and the command\'s exit status becomes ours. With --json the output is captured and returned with the exit status.'
+  static examples = [
+    '<%= config.bin %> <%= command.id %> web -- systemctl status nginx',
+    {description: 'Arguments arrive exactly as given', command: `<%= config.bin %> <%= command.id %> web -- sh -c 'echo "$HOSTNAME"'`},
+  ]
+  static strict = false
+  static args = {
+    name: Args.string({description: 'container name', required: true}),
+    command: Args.string({description: 'command and arguments, after --', required: false}),
+  }
+
+  async run(): Promise<CapturedRun | undefined> {
+    const separator = this.argv.indexOf('--')
+    const before = separator === -1 ? this.argv : this.argv.slice(0, separator)
+    const command = separator === -1 ? [] : this.argv.slice(separator + 1)
+    const {args, argv} = await this.parse(Run, before)
+    if (argv.length > 1) throw new UserError('put the command after --: nixos-container run NAME -- COMMAND…')
+    if (command.length === 0) throw new UserError('no command given: nixos-container run NAME -- COMMAND…')
+    const {host, backends} = this.context()
+    const container = loadContainer(host, args.name)
+    const commandLine = runCommandLine(requireLeader(backends.supervisor, container), command)
+    if (this.jsonEnabled()) {
+      const result = await runCaptured(commandLine)
+      process.exitCode = result.exitCode
+      return {name: args.name, ...result}
+    }
+    process.exitCode = await runInteractive(commandLine)
+    return undefined
+  }
+}

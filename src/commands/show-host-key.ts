@@ -1,0 +1,30 @@
+import {readFileSync} from 'node:fs'
+import path from 'node:path'
+
+import {BaseCommand} from '../base-command.js'
+import {nameArg} from '../flags.js'
+import {loadContainer} from '../lib/containers.js'
+import {UserError} from '../lib/errors.js'
+
+export default class ShowHostKey extends BaseCommand {
+  static summary = 'Print a container\'s SSH host public key.'
+  static description = 'Prints the container\'s /etc/ssh/ssh_host_ed25519_key.pub, or the ECDSA key when there is no Ed25519 one; fails when the container has neither (e.g. sshd has never run).'
+  static examples = [`echo "web $(<%= config.bin %> <%= command.id %> web)" >> ~/.ssh/known_hosts`]
+  static args = nameArg
+
+  async run(): Promise<{name: string; key: string}> {
+    const {args} = await this.parse(ShowHostKey)
+    const {paths} = loadContainer(this.context().host, args.name)
+    for (const type of ['ed25519', 'ecdsa']) {
+      let key: string
+      try {
+        key = readFileSync(path.join(paths.root, `etc/ssh/ssh_host_${type}_key.pub`), 'utf8')
+      } catch {
+        continue
+      }
+      if (!this.jsonEnabled()) process.stdout.write(key)
+      return {name: args.name, key: key.trim()}
+    }
+    throw new UserError(`container ‘${args.name}’ has no SSH host key`)
+  }
+}

@@ -1,0 +1,41 @@
+import {Flags} from '@oclif/core'
+
+import {BaseCommand} from '../base-command.js'
+import type {SystemSource} from '../backends/builders/builder.js'
+import {parseFlakeRef} from '../backends/builders/flakes.js'
+import {configSource, nameArg, nixFlags, nixPassThrough, sourceFlags, takePairFlags} from '../flags.js'
+import {UserError} from '../lib/errors.js'
+import {updateContainer, type UpdateResult} from '../operations/update.js'
+
+export default class Update extends BaseCommand {
+  static summary = 'Rebuild a container\'s system and activate it if running.'
+  static description = `Rebuilds the container's system as a new generation of its profile: from the flake recorded at create (FLAKE and FLAKE_ATTR) unless --flake, --config or --config-file say otherwise; --config/--config-file rewrite its configuration.nix first (kept as it was if the build fails). If the container is running, the new system is activated inside it with switch-to-configuration test. A failed build changes neither the profile nor the running system.`
+  static examples = [
+    '<%= config.bin %> <%= command.id %> web',
+    {description: 'Replace the configuration', command: `<%= config.bin %> <%= command.id %> web --config 'services.nginx.enable = true;'`},
+    {description: 'Follow a newer revision of the flake', command: '<%= config.bin %> <%= command.id %> web --flake github:me/hosts#web --update-input nixpkgs'},
+  ]
+  static args = nameArg
+  static flags = {
+    ...sourceFlags,
+    'system-path': Flags.string({description: 'switch to this already built NixOS system (a store path)'}),
+    ...nixFlags,
+  }
+
+  async run(): Promise<UpdateResult> {
+    const {rest, pairs} = takePairFlags(this.argv)
+    const {args, flags} = await this.parse(Update, rest)
+    const config = configSource(flags)
+    let source: SystemSource | undefined
+    if (flags['nixos-path'] !== undefined) source = {kind: 'configuration', nixosPath: flags['nixos-path']}
+    if (flags.flake !== undefined) {
+      if (config) throw new UserError('--flake cannot be combined with --config or --config-file')
+      source = {kind: 'flake', ...parseFlakeRef(flags.flake)}
+    }
+    if (flags['system-path'] !== undefined) {
+      if (config || flags.flake !== undefined) throw new UserError('--system-path cannot be combined with --config, --config-file or --flake')
+      source = {kind: 'store-path', systemPath: flags['system-path']}
+    }
+    return updateContainer(this.context(), {name: args.name, source, config, nixFlags: nixPassThrough(flags, pairs)})
+  }
+}

@@ -1,0 +1,88 @@
+// Flags shared by several commands, and upstream's Nix pass-through flags. Two of those take two
+// values (--option NAME VALUE, --override-input INPUT REF), which oclif cannot parse, so they are
+// taken out of argv before oclif sees it, keeping their order.
+import {Args, Flags} from '@oclif/core'
+
+import {UserError} from './lib/errors.js'
+import {type ConfigSource, resolveConfigFile} from './lib/nixos-config.js'
+
+export const nameArg = {
+  name: Args.string({description: 'container name', required: true}),
+}
+
+const pairFlags = new Set(['--option', '--override-input'])
+
+export interface SplitArgv {
+  rest: string[]
+  pairs: string[]
+}
+
+/** Removes `--option K V` and `--override-input I REF` from argv (up to a `--`). */
+export function takePairFlags(argv: string[]): SplitArgv {
+  const rest: string[] = []
+  const pairs: string[] = []
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]
+    if (arg === '--') {
+      rest.push(...argv.slice(i))
+      break
+    }
+    if (pairFlags.has(arg)) {
+      if (i + 2 >= argv.length) throw new UserError(`${arg} needs two values`)
+      pairs.push(arg, argv[i + 1], argv[i + 2])
+      i += 2
+      continue
+    }
+    rest.push(arg)
+  }
+  return {rest, pairs}
+}
+
+export const nixFlags = {
+  'log-format': Flags.string({helpGroup: 'NIX', description: 'passed to Nix: log format (raw, internal-json, bar, bar-with-logs)'}),
+  option: Flags.string({helpGroup: 'NIX', helpValue: '<name> <value>', multiple: true, description: 'passed to Nix: set a nix.conf option (takes two values)'}),
+  impure: Flags.boolean({helpGroup: 'NIX', description: 'passed to Nix: allow impure evaluation of the flake'}),
+  'update-input': Flags.string({helpGroup: 'NIX', multiple: true, description: 'passed to Nix: update one flake input'}),
+  'override-input': Flags.string({helpGroup: 'NIX', helpValue: '<input> <flakeref>', multiple: true, description: 'passed to Nix: override a flake input (takes two values)'}),
+  'commit-lock-file': Flags.boolean({helpGroup: 'NIX', description: 'passed to Nix: commit changes to flake.lock'}),
+  'no-registries': Flags.boolean({helpGroup: 'NIX', description: 'passed to Nix: do not use flake registries'}),
+  'no-update-lock-file': Flags.boolean({helpGroup: 'NIX', description: 'passed to Nix: do not update flake.lock'}),
+  'no-write-lock-file': Flags.boolean({helpGroup: 'NIX', description: 'passed to Nix: do not write flake.lock'}),
+  'no-allow-dirty': Flags.boolean({helpGroup: 'NIX', description: 'passed to Nix: refuse a dirty Git tree'}),
+  'recreate-lock-file': Flags.boolean({helpGroup: 'NIX', description: 'passed to Nix: recreate flake.lock'}),
+}
+
+type NixFlagValues = {[K in keyof typeof nixFlags]?: unknown}
+
+/** The pass-through flags in upstream's order: single flags first, then the two-value ones. */
+export function nixPassThrough(flags: NixFlagValues, pairs: string[]): string[] {
+  const out: string[] = []
+  if (flags['log-format']) out.push('--log-format', String(flags['log-format']))
+  if (flags.impure) out.push('--impure')
+  for (const input of (flags['update-input'] as string[] | undefined) ?? []) out.push('--update-input', input)
+  for (const name of ['commit-lock-file', 'no-registries', 'no-update-lock-file', 'no-write-lock-file', 'no-allow-dirty', 'recreate-lock-file'] as const) {
+    if (flags[name]) out.push(`--${name}`)
+  }
+  return [...out, ...pairs]
+}
+
+export const sourceFlags = {
+  config: Flags.string({description: 'NixOS configuration (Nix attributes) added to the container\'s configuration.nix'}),
+  'config-file': Flags.string({description: 'a NixOS module file the container\'s configuration.nix imports'}),
+  flake: Flags.string({description: 'build nixosConfigurations.ATTR of this flake (REF#ATTR; ATTR defaults to "container")'}),
+  'nixos-path': Flags.string({description: 'NixOS to evaluate configuration.nix with (default <nixpkgs/nixos>)'}),
+}
+
+/** --config and --config-file as a ConfigSource, with upstream's refusal of both at once. */
+export function configSource(flags: {config?: string; 'config-file'?: string}): ConfigSource | undefined {
+  if (flags.config !== undefined && flags['config-file'] !== undefined) {
+    throw new UserError('--config and --config-file are mutually incompatible. Please define one or the other, but not both')
+  }
+  if (flags['config-file'] !== undefined) return {kind: 'file', file: resolveConfigFile(flags['config-file'])}
+  if (flags.config !== undefined) return {kind: 'string', text: flags.config}
+  return undefined
+}
+
+export const timeoutFlag = {
+  timeout: Flags.integer({description: 'seconds to wait before giving up', default: 90, min: 1}),
+}

@@ -1,0 +1,75 @@
+// NAME.conf: the shell-style environment file that container@NAME.service reads with
+// EnvironmentFile=. Keys we do not know are kept, in order, so files written by the NixOS module
+// or by upstream survive a rewrite untouched.
+
+export type ConfEntries = Map<string, string>
+
+const line = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$/
+
+function unquote(raw: string): string {
+  const value = raw.trim()
+  if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) {
+    return value.slice(1, -1).replace(/\\(["\\$`])/g, '$1').replace(/\\\n/g, '')
+  }
+  if (value.length >= 2 && value.startsWith("'") && value.endsWith("'")) return value.slice(1, -1)
+  return value
+}
+
+export function parseConf(text: string): ConfEntries {
+  const entries: ConfEntries = new Map()
+  for (const raw of text.split('\n')) {
+    if (/^\s*(#|;|$)/.test(raw)) continue
+    const match = line.exec(raw)
+    if (match) entries.set(match[1], unquote(match[2]))
+  }
+  return entries
+}
+
+function quote(value: string): string {
+  // Upstream writes bare values; quote only what systemd would otherwise split or misread.
+  if (/^[^\s"'\\$`#;]*$/.test(value)) return value
+  return `"${value.replace(/(["\\$`])/g, '\\$1')}"`
+}
+
+export function formatConf(entries: ConfEntries): string {
+  let out = ''
+  for (const [key, value] of entries) out += `${key}=${quote(value)}\n`
+  return out
+}
+
+/** Settings `create` records, in upstream's order and format. */
+export interface CreateSettings {
+  hostAddress: string
+  localAddress: string
+  hostAddress6?: string
+  localAddress6?: string
+  bridge?: string
+  ports?: string
+  autoStart: boolean
+  flake?: string
+  flakeAttr?: string
+}
+
+export function createConf(settings: CreateSettings): ConfEntries {
+  const entries: ConfEntries = new Map([
+    ['PRIVATE_NETWORK', '1'],
+    ['HOST_ADDRESS', settings.hostAddress],
+    ['LOCAL_ADDRESS', settings.localAddress],
+  ])
+  if (settings.hostAddress6) entries.set('HOST_ADDRESS6', settings.hostAddress6)
+  if (settings.localAddress6) entries.set('LOCAL_ADDRESS6', settings.localAddress6)
+  entries.set('HOST_BRIDGE', settings.bridge ?? '')
+  entries.set('HOST_PORT', settings.ports ?? '')
+  entries.set('AUTO_START', settings.autoStart ? '1' : '0')
+  if (settings.flake !== undefined) {
+    entries.set('FLAKE', settings.flake)
+    // Upstream forgets the attribute; we record it so `update` rebuilds the same one.
+    if (settings.flakeAttr !== undefined) entries.set('FLAKE_ATTR', settings.flakeAttr)
+  }
+  return entries
+}
+
+/** Splits a space-separated list value such as INTERFACES or EXTRA_NSPAWN_FLAGS. */
+export function listValue(entries: ConfEntries, key: string): string[] {
+  return (entries.get(key) ?? '').split(/\s+/).filter(Boolean)
+}

@@ -1,0 +1,115 @@
+// The containers on this host, as their NAME.conf files describe them.
+import {accessSync, constants, existsSync, readdirSync, readFileSync, realpathSync, renameSync, writeFileSync} from 'node:fs'
+
+import type {AddressSet} from './addresses.js'
+import {parseConf, type ConfEntries, formatConf} from './conf.js'
+import {UserError} from './errors.js'
+import {checkNameSyntax} from './names.js'
+import {containerPaths, foreignConfFiles, type ContainerPaths, type HostPaths} from './paths.js'
+
+export interface Container {
+  name: string
+  paths: ContainerPaths
+  conf: ConfEntries
+  /** Written by the NixOS module (read-only); only NixOS may change or remove it. */
+  declarative: boolean
+}
+
+export function listContainerNames(host: HostPaths): string[] {
+  let files: string[]
+  try {
+    files = readdirSync(host.configDir)
+  } catch {
+    return []
+  }
+  return files
+    .filter((f) => f.endsWith('.conf') && !foreignConfFiles.has(f))
+    .map((f) => f.slice(0, -'.conf'.length))
+    .sort()
+}
+
+export function containerExists(host: HostPaths, name: string): boolean {
+  return existsSync(containerPaths(host, name).conf)
+}
+
+function isDeclarative(conf: string): boolean {
+  try {
+    if (realpathSync(conf).startsWith('/nix/store/')) return true
+    accessSync(conf, constants.W_OK)
+    return false
+  } catch {
+    return true
+  }
+}
+
+/** Loads a container, or fails with upstream's message when it has no NAME.conf. */
+export function loadContainer(host: HostPaths, name: string): Container {
+  checkNameSyntax(name)
+  const paths = containerPaths(host, name)
+  let text: string
+  try {
+    text = readFileSync(paths.conf, 'utf8')
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new UserError(`container ‘${name}’ does not exist`)
+    throw new UserError(`cannot read ${paths.conf}: ${(error as Error).message}`)
+  }
+  return {name, paths, conf: parseConf(text), declarative: isDeclarative(paths.conf)}
+}
+
+export function addressesOfConf(conf: ConfEntries): AddressSet {
+  return {
+    hostAddress: conf.get('HOST_ADDRESS') || undefined,
+    localAddress: conf.get('LOCAL_ADDRESS') || undefined,
+    hostAddress6: conf.get('HOST_ADDRESS6') || undefined,
+    localAddress6: conf.get('LOCAL_ADDRESS6') || undefined,
+  }
+}
+
+/** Every container's addresses, for the allocator. Unreadable files are skipped, as upstream does. */
+export function addressesInUse(host: HostPaths): AddressSet[] {
+  const sets: AddressSet[] = []
+  for (const name of listContainerNames(host)) {
+    try {
+      sets.push(addressesOfConf(parseConf(readFileSync(containerPaths(host, name).conf, 'utf8'))))
+    } catch {
+      // A file that vanished or cannot be read holds no addresses we could honour.
+    }
+  }
+  return sets
+}
+
+/** Writes NAME.conf atomically, so a reader (systemd, another tool) never sees half a file. */
+export function writeConf(file: string, entries: ConfEntries): void {
+  const tmp = `${file}.tmp-${process.pid}`
+  writeFileSync(tmp, formatConf(entries), {mode: 0o644})
+  renameSync(tmp, file)
+}
+
+/** The container's settings as scripts see them in `list --json`. */
+export interface ContainerSummary extends AddressSet {
+  name: string
+  state: 'up' | 'down'
+  autoStart: boolean
+  bridge?: string
+  ports?: string
+  flake?: string
+  flakeAttr?: string
+  systemPath?: string
+  declarative: boolean
+}
+
+export function summarize(container: Container, state: 'up' | 'down', systemPath?: string): ContainerSummary {
+  const {conf} = container
+  return {
+    name: container.name,
+    state,
+    ...addressesOfConf(conf),
+    autoStart: conf.get('AUTO_START') === '1',
+    bridge: conf.get('HOST_BRIDGE') || undefined,
+    ports: conf.get('HOST_PORT') || undefined,
+    flake: conf.get('FLAKE') || undefined,
+    flakeAttr: conf.get('FLAKE') ? (conf.get('FLAKE_ATTR') || 'container') : undefined,
+    systemPath: conf.get('SYSTEM_PATH') || systemPath,
+    declarative: container.declarative,
+  }
+}

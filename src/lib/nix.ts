@@ -1,0 +1,56 @@
+// Running Nix commands with their log streamed line by line to whoever shows progress.
+
+import {UserError} from './errors.js'
+
+export type LogSink = (line: string) => void
+
+/** Flags that make flake commands work on any Nix from 2.4 on, whatever nix.conf enables. */
+export const flakeFeatures = ['--extra-experimental-features', 'nix-command flakes']
+
+export interface NixRun {
+  stdout: string
+}
+
+/**
+ * Runs a Nix command, streaming stderr (where Nix logs) to `log`. On failure throws a UserError
+ * with `failure` and Nix's last error line, so the user sees why without scrolling.
+ */
+export async function runNix(command: string, args: string[], log: LogSink, failure: string): Promise<NixRun> {
+  const {execa} = await import('execa')
+  const env = {NIXOS_CONFIG: ''}
+  const child = execa(command, args, {env, stdin: 'ignore', reject: false, buffer: {stdout: true, stderr: false}})
+  const tail: string[] = []
+  child.stderr?.setEncoding('utf8')
+  let partial = ''
+  child.stderr?.on('data', (chunk: string) => {
+    const lines = (partial + chunk).split('\n')
+    partial = lines.pop() ?? ''
+    for (const line of lines) {
+      log(line)
+      tail.push(line)
+      if (tail.length > 30) tail.shift()
+    }
+  })
+  const result = await child
+  if (partial) {
+    log(partial)
+    tail.push(partial)
+  }
+  if (result.failed) {
+    if ((result as {code?: string}).code === 'ENOENT') throw new UserError(`${failure}: ‘${command}’ not found (is Nix installed?)`)
+    const reason = lastErrorLine(tail)
+    throw new UserError(reason ? `${failure}: ${reason}` : failure)
+  }
+  return {stdout: String(result.stdout ?? '')}
+}
+
+/** The most telling line of a Nix failure: the "error: …" line, else the last non-empty one. */
+function lastErrorLine(lines: string[]): string | undefined {
+  // eslint-disable-next-line no-control-regex
+  const clean = lines.map((l) => l.replace(/\x1b\[[0-9;]*m/g, '').trim()).filter(Boolean)
+  const errorIndex = clean.findLastIndex((l) => l.startsWith('error:'))
+  if (errorIndex === -1) return clean.at(-1)
+  // Nix prints "error: Failed assertions:" and the message below it; keep them together.
+  const rest = clean.slice(errorIndex + 1).filter((l) => l.startsWith('- '))
+  return [clean[errorIndex].replace(/^error:\s*/, ''), ...rest].join(' ')
+}

@@ -1,0 +1,52 @@
+// Reading process facts straight from /proc: cheap enough for status and list, which must not
+// start a process per container.
+import {readFileSync, readlinkSync} from 'node:fs'
+
+export function readProcFile(pid: number, file: string): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/${file}`, 'utf8')
+  } catch {
+    return undefined
+  }
+}
+
+export function commandLine(pid: number): string[] | undefined {
+  const raw = readProcFile(pid, 'cmdline')
+  if (!raw) return undefined
+  return raw.split('\0').filter((_, i, all) => i < all.length - 1 || all[i] !== '')
+}
+
+export function executable(pid: number): string | undefined {
+  try {
+    return readlinkSync(`/proc/${pid}/exe`)
+  } catch {
+    return undefined
+  }
+}
+
+export function children(pid: number): number[] {
+  const raw = readProcFile(pid, `task/${pid}/children`)
+  return raw ? raw.trim().split(/\s+/).filter(Boolean).map(Number) : []
+}
+
+/** True while the process exists and is not a zombie. */
+export function isAlive(pid: number): boolean {
+  const stat = readProcFile(pid, 'stat')
+  if (!stat) return false
+  const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3)
+  return state !== 'Z' && state !== 'X'
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms))
+}
+
+/** Polls until `done()` holds; false on timeout. */
+export async function waitFor(done: () => boolean | Promise<boolean>, timeoutMs: number, intervalMs = 20): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    if (await done()) return true
+    if (Date.now() >= deadline) return false
+    await sleep(intervalMs)
+  }
+}

@@ -1,0 +1,58 @@
+// Progress for long commands: a listr2 task list on stderr (a live display on a terminal, plain
+// lines otherwise), silent under --json. listr2 is loaded only when a long command runs, so quick
+// commands do not pay for it.
+import type {LogSink} from './nix.js'
+
+export interface Step {
+  title: string
+  run: (log: LogSink) => Promise<void> | void
+  /** Skip the step when this returns true at the moment it would run. */
+  skip?: () => boolean
+}
+
+export type ProgressMode = 'auto' | 'silent'
+
+export interface Progress {
+  run(steps: Step[]): Promise<void>
+  /** A line for the user outside any step (stderr; nothing under --json). */
+  note(line: string): void
+}
+
+export function createProgress(mode: ProgressMode): Progress {
+  return {
+    note(line) {
+      if (mode !== 'silent') process.stderr.write(line + '\n')
+    },
+    async run(steps) {
+      if (steps.length === 0) return
+      const {Listr, ListrLogger, ProcessOutput} = await import('listr2')
+      // Everything on stderr: stdout is reserved for what upstream prints there and for --json.
+      const output = new ProcessOutput(process.stderr, process.stderr, {dump: [], leaveEmptyLine: false})
+      const logger = new ListrLogger({processOutput: output})
+      const list = new Listr(
+        steps.map((step) => ({
+          title: step.title,
+          skip: step.skip,
+          task: async (_ctx: unknown, task: {output?: string}) => {
+            await step.run((line: string) => {
+              if (line.trim()) task.output = line
+            })
+          },
+          rendererOptions: {outputBar: 5, persistentOutput: false},
+        })),
+        {
+          concurrent: false,
+          exitOnError: true,
+          registerSignalListeners: false,
+          renderer: mode === 'silent' ? 'silent' : 'default',
+          fallbackRenderer: 'simple',
+          fallbackRendererCondition: () => !process.stderr.isTTY || process.env.TERM === 'dumb',
+          rendererOptions: {showErrorMessage: false, logger},
+          fallbackRendererOptions: {logger},
+          collectErrors: false,
+        },
+      )
+      await list.run()
+    },
+  }
+}

@@ -1,0 +1,39 @@
+// Removing a container's files without ever deleting through a mount point: file systems mounted
+// below the path are unmounted first, and removal never crosses into another file system, so data
+// bind-mounted under a container root survives `destroy`.
+import {existsSync, lstatSync, readFileSync} from 'node:fs'
+import path from 'node:path'
+
+/** Mount points at or below `dir`, deepest first (mountinfo escapes spaces as \040). */
+export function mountsBelow(dir: string): string[] {
+  const prefix = path.resolve(dir)
+  const mounts = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter(Boolean)
+    .map((line) => line.split(' ')[4].replace(/\\([0-7]{3})/g, (_, oct: string) => String.fromCharCode(parseInt(oct, 8))))
+    .filter((m) => m === prefix || m.startsWith(prefix + '/'))
+  return [...new Set(mounts)].sort((a, b) => b.length - a.length)
+}
+
+export async function safeRemoveTree(dir: string): Promise<void> {
+  const {execa} = await import('execa')
+  if (!existsSync(dir) && !isSymlink(dir)) return
+  for (const mount of mountsBelow(dir)) {
+    if (mount === path.resolve(dir)) continue
+    await execa('umount', ['--recursive', '--lazy', mount], {reject: false})
+  }
+  // NixOS marks /var/empty immutable; rm cannot remove it until the flag is cleared.
+  const varEmpty = path.join(dir, 'var/empty')
+  if (existsSync(varEmpty)) await execa('chattr', ['-i', varEmpty], {reject: false})
+  await execa('rm', ['--one-file-system', '-rf', '--', dir])
+  if (existsSync(dir)) {
+    await execa('umount', ['--recursive', '--lazy', dir], {reject: false})
+    await execa('rm', ['--one-file-system', '-rf', '--', dir])
+  }
+}
+
+function isSymlink(p: string): boolean {
+  try {
+    return lstatSync(p).isSymbolicLink()
+  } catch {
+    return false
+  }
+}

@@ -1,0 +1,110 @@
+// create: choose a name and addresses under the lock shared with upstream, write NAME.conf, then
+// build. Any failure removes everything create made, so nothing is left half-made.
+import {existsSync, mkdirSync} from 'node:fs'
+
+import {type Backends, builderFor, type OperationContext} from './context.js'
+import {removeContainerFiles} from './destroy.js'
+import type {SystemSource} from '../backends/builders/builder.js'
+import {currentSystem} from '../backends/builders/profile.js'
+import {checkPorts} from '../backends/supervisors/nspawn-args.js'
+import type {AddressSet} from '../lib/addresses.js'
+import {createConf} from '../lib/conf.js'
+import {addressesInUse, writeConf} from '../lib/containers.js'
+import {UserError} from '../lib/errors.js'
+import {withExclusiveLock} from '../lib/lock.js'
+import {checkNameLength, checkNameSyntax, uniqueName} from '../lib/names.js'
+import {type ConfigSource, writeConfiguration} from '../lib/nixos-config.js'
+import {containerPaths, type HostPaths} from '../lib/paths.js'
+
+export interface CreateRequest {
+  name: string
+  ensureUniqueName: boolean
+  addresses: AddressSet
+  bridge?: string
+  ports?: string
+  autoStart: boolean
+  source: SystemSource
+  config?: ConfigSource
+  nixFlags: string[]
+}
+
+export interface CreateResult {
+  name: string
+  hostAddress?: string
+  localAddress?: string
+  hostAddress6?: string
+  localAddress6?: string
+  systemPath: string
+}
+
+function isTaken(host: HostPaths, name: string): boolean {
+  const paths = containerPaths(host, name)
+  return existsSync(paths.conf) || existsSync(paths.root)
+}
+
+/** Phase one, under the lock: the final name and addresses, recorded in NAME.conf. */
+async function reserve(host: HostPaths, backends: Backends, request: CreateRequest): Promise<{name: string; addresses: AddressSet}> {
+  mkdirSync(host.configDir, {recursive: true, mode: 0o755})
+  mkdirSync(host.stateDir, {recursive: true, mode: 0o700})
+  return withExclusiveLock(host.lockFile, () => {
+    const name = request.ensureUniqueName ? uniqueName(request.name, (n) => isTaken(host, n)) : request.name
+    const paths = containerPaths(host, name)
+    if (existsSync(paths.conf)) throw new UserError(`container ‘${name}’ already exists`)
+    checkNameLength(name)
+    if (existsSync(paths.root)) throw new UserError(`${paths.root} already exists (left over from an earlier container?)`)
+    const addresses = backends.allocator.allocate({name, requested: request.addresses, inUse: addressesInUse(host)})
+    if (!addresses.hostAddress || !addresses.localAddress) throw new UserError(`allocator ‘${backends.allocator.name}’ returned no IPv4 address pair`)
+    const flake = request.source.kind === 'flake' ? request.source : undefined
+    writeConf(paths.conf, createConf({
+      ...addresses as {hostAddress: string; localAddress: string},
+      bridge: request.bridge,
+      ports: request.ports,
+      autoStart: request.autoStart,
+      flake: flake?.flake,
+      flakeAttr: flake?.attr,
+    }))
+    return {name, addresses}
+  })
+}
+
+export function checkCreateRequest(request: CreateRequest): void {
+  checkNameSyntax(request.name)
+  if (!request.ensureUniqueName) checkNameLength(request.name)
+  if ((request.addresses.hostAddress === undefined) !== (request.addresses.localAddress === undefined)) {
+    throw new UserError('With --host-address set, --local-address is required as well!')
+  }
+  if (request.ports) checkPorts(request.ports)
+  if (request.bridge !== undefined && !/^[a-zA-Z0-9_.:-]{1,15}$/.test(request.bridge)) {
+    throw new UserError(`--bridge: ‘${request.bridge}’ is not a valid interface name`)
+  }
+}
+
+export async function createContainer({host, backends, progress}: OperationContext, request: CreateRequest): Promise<CreateResult> {
+  checkCreateRequest(request)
+  const builder = builderFor(backends, request.source)
+  const {name, addresses} = await reserve(host, backends, request)
+  const paths = containerPaths(host, name)
+  progress.note(`host IP is ${addresses.hostAddress}, container IP is ${addresses.localAddress}`)
+  let systemPath = ''
+  // Interrupted mid-build (Ctrl-C, SIGTERM): remove what we made before dying, as on failure.
+  const onSignal = (signal: NodeJS.Signals): void => {
+    void removeContainerFiles(paths).finally(() => process.exit(128 + (signal === 'SIGINT' ? 2 : signal === 'SIGHUP' ? 1 : 15)))
+  }
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP']
+  for (const signal of signals) process.once(signal, onSignal)
+  try {
+    await progress.run([{
+      title: `Building the system of container ${name} (${builder.name})`,
+      run: async (log) => {
+        if (request.source.kind === 'configuration') writeConfiguration(paths.configurationNix, name, request.config)
+        systemPath = await builder.build({name, paths, source: request.source, nixFlags: request.nixFlags, log})
+      },
+    }])
+  } catch (error) {
+    await removeContainerFiles(paths)
+    throw error
+  } finally {
+    for (const signal of signals) process.off(signal, onSignal)
+  }
+  return {name, ...addresses, systemPath: systemPath || currentSystem(paths.profile) || ''}
+}

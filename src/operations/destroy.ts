@@ -1,0 +1,43 @@
+// destroy: stop the container if it runs, then remove profile, GC roots, root and NAME.conf,
+// never deleting through a mount point.
+import {rmSync} from 'node:fs'
+
+import type {OperationContext} from './context.js'
+import {containerExists, loadContainer} from '../lib/containers.js'
+import {UserError} from '../lib/errors.js'
+import {checkNameSyntax} from '../lib/names.js'
+import type {ContainerPaths} from '../lib/paths.js'
+import {safeRemoveTree} from '../lib/remove.js'
+
+export async function removeContainerFiles(paths: ContainerPaths): Promise<void> {
+  await safeRemoveTree(paths.profileDir)
+  await safeRemoveTree(paths.gcroots)
+  await safeRemoveTree(paths.root)
+  rmSync(paths.logFile, {force: true})
+  rmSync(paths.conf, {force: true})
+}
+
+export interface DestroyResult {
+  name: string
+  destroyed: boolean
+}
+
+export async function destroyContainer({host, backends, progress}: OperationContext, name: string): Promise<DestroyResult> {
+  checkNameSyntax(name)
+  // Upstream: destroying what does not exist succeeds silently.
+  if (!containerExists(host, name)) return {name, destroyed: false}
+  const container = loadContainer(host, name)
+  if (container.declarative) {
+    throw new UserError('cannot destroy declarative container (remove it from your configuration.nix instead)')
+  }
+  const {supervisor} = backends
+  await progress.run([
+    {
+      title: `Terminating container ${name}`,
+      skip: () => supervisor.state(container) === 'down',
+      run: () => supervisor.terminate(container),
+    },
+    {title: `Removing the files of container ${name}`, run: () => removeContainerFiles(container.paths)},
+  ])
+  return {name, destroyed: true}
+}

@@ -1,0 +1,80 @@
+// update: rebuild (keeping profile generations), then activate inside a running container with
+// SYSTEM/bin/switch-to-configuration test. A failed build leaves profile and running system alone.
+import {existsSync, readFileSync, writeFileSync} from 'node:fs'
+
+import {builderFor, type OperationContext} from './context.js'
+import {activate} from './exec.js'
+import type {SystemSource} from '../backends/builders/builder.js'
+import {parseFlakeRef} from '../backends/builders/flakes.js'
+import {loadContainer, writeConf} from '../lib/containers.js'
+import {UserError} from '../lib/errors.js'
+import {type ConfigSource, writeConfiguration} from '../lib/nixos-config.js'
+
+export interface UpdateRequest {
+  name: string
+  /** --flake, --system-path or --nixos-path given on the command line. */
+  source?: SystemSource
+  config?: ConfigSource
+  nixFlags: string[]
+}
+
+export interface UpdateResult {
+  name: string
+  systemPath: string
+  activated: boolean
+}
+
+/** What to rebuild: the command line's choice, else the recorded flake, else configuration.nix. */
+function chooseSource(request: UpdateRequest, recordedFlake?: string, recordedAttr?: string): SystemSource {
+  if (request.source && request.source.kind !== 'configuration') return request.source
+  if (!request.config && recordedFlake && request.source === undefined) {
+    return {kind: 'flake', flake: recordedFlake, attr: recordedAttr || parseFlakeRef(recordedFlake).attr}
+  }
+  return request.source ?? {kind: 'configuration'}
+}
+
+export async function updateContainer({host, backends, progress}: OperationContext, request: UpdateRequest): Promise<UpdateResult> {
+  const container = loadContainer(host, request.name)
+  const {paths, conf, name} = container
+  if (container.declarative && conf.get('SYSTEM_PATH')) {
+    throw new UserError('cannot update declarative container (change it in your configuration.nix instead)')
+  }
+  const source = chooseSource(request, conf.get('FLAKE') || undefined, conf.get('FLAKE_ATTR') || undefined)
+  const builder = builderFor(backends, source)
+  if (source.kind === 'configuration' && !request.config && !existsSync(paths.configurationNix)) {
+    throw new UserError(`container ‘${name}’ has no ${paths.configurationNix}; give --config, --config-file or --flake`)
+  }
+  const running = backends.supervisor.state(container) === 'up'
+  let systemPath = ''
+  await progress.run([
+    {
+      title: `Building the system of container ${name} (${builder.name})`,
+      run: async (log) => {
+        // Keep the old configuration.nix until the new one has built, so a failure changes nothing.
+        const previous = source.kind === 'configuration' && request.config && existsSync(paths.configurationNix)
+          ? readFileSync(paths.configurationNix, 'utf8') : undefined
+        if (source.kind === 'configuration' && request.config) writeConfiguration(paths.configurationNix, name, request.config)
+        try {
+          systemPath = await builder.build({name, paths, source, nixFlags: request.nixFlags, log})
+        } catch (error) {
+          if (previous !== undefined) writeFileSync(paths.configurationNix, previous)
+          throw error
+        }
+        if (source.kind === 'flake' && !container.declarative &&
+            (conf.get('FLAKE') !== source.flake || (conf.get('FLAKE_ATTR') ?? 'container') !== source.attr)) {
+          conf.set('FLAKE', source.flake)
+          conf.set('FLAKE_ATTR', source.attr)
+          writeConf(paths.conf, conf)
+        }
+      },
+    },
+  ])
+  if (running) {
+    progress.note('reloading container...')
+    await progress.run([{
+      title: `Activating the new system in container ${name}`,
+      run: (log) => activate(backends.supervisor, container, log),
+    }])
+  }
+  return {name, systemPath, activated: running}
+}
