@@ -2,6 +2,7 @@
 import {Command} from '@oclif/core'
 
 import {selectBackends} from './backends/index.js'
+import {UserError} from './lib/errors.js'
 import {resolveHostPaths} from './lib/paths.js'
 import {createProgress} from './lib/progress.js'
 import type {OperationContext} from './operations/context.js'
@@ -30,7 +31,8 @@ export abstract class BaseCommand extends Command {
       return
     }
     const message = String(error.message ?? error).split('\n')[0].replace(/^Error:\s*/, '')
-    const exitCode = error.exitCode ?? error.oclif?.exit ?? 1
+    // Upstream exits 1 for every error, bad options included (oclif would use 2 for those).
+    const exitCode = error instanceof UserError ? error.exitCode : 1
     process.exitCode = exitCode
     if (this.jsonEnabled()) this.logJson({error: {message, exitCode}})
     else process.stderr.write(`nixos-container: ${message}\n`)

@@ -44,13 +44,17 @@ export async function runNix(command: string, args: string[], log: LogSink, fail
   return {stdout: String(result.stdout ?? '')}
 }
 
-/** The most telling line of a Nix failure: the "error: …" line, else the last non-empty one. */
+/** The most telling line of a Nix failure: the "error: …" paragraph, else the last non-empty line. */
 function lastErrorLine(lines: string[]): string | undefined {
   // eslint-disable-next-line no-control-regex
-  const clean = lines.map((l) => l.replace(/\x1b\[[0-9;]*m/g, '').trim()).filter(Boolean)
+  const clean = lines.map((l) => l.replace(/\x1b\[[0-9;]*m/g, '').trim())
   const errorIndex = clean.findLastIndex((l) => l.startsWith('error:'))
-  if (errorIndex === -1) return clean.at(-1)
-  // Nix prints "error: Failed assertions:" and the message below it; keep them together.
-  const rest = clean.slice(errorIndex + 1).filter((l) => l.startsWith('- '))
-  return [clean[errorIndex].replace(/^error:\s*/, ''), ...rest].join(' ')
+  if (errorIndex === -1) return clean.filter(Boolean).at(-1)
+  // Nix prints "error:" then the message (e.g. "Failed assertions:", "- …") on following lines.
+  const paragraph = [clean[errorIndex].replace(/^error:\s*/, '')]
+  for (const line of clean.slice(errorIndex + 1)) {
+    if (line.startsWith('(use \'--show-trace\'') || line.startsWith('…') || line.startsWith('at ')) break
+    paragraph.push(line)
+  }
+  return paragraph.filter(Boolean).join(' ')
 }

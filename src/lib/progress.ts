@@ -6,8 +6,6 @@ import type {LogSink} from './nix.js'
 export interface Step {
   title: string
   run: (log: LogSink) => Promise<void> | void
-  /** Skip the step when this returns true at the moment it would run. */
-  skip?: () => boolean
 }
 
 export type ProgressMode = 'auto' | 'silent'
@@ -32,7 +30,6 @@ export function createProgress(mode: ProgressMode): Progress {
       const list = new Listr(
         steps.map((step) => ({
           title: step.title,
-          skip: step.skip,
           task: async (_ctx: unknown, task: {output?: string}) => {
             await step.run((line: string) => {
               if (line.trim()) task.output = line

@@ -7,6 +7,7 @@ import {containerExists, loadContainer} from '../lib/containers.js'
 import {UserError} from '../lib/errors.js'
 import {checkNameSyntax} from '../lib/names.js'
 import type {ContainerPaths} from '../lib/paths.js'
+import type {Step} from '../lib/progress.js'
 import {safeRemoveTree} from '../lib/remove.js'
 
 export async function removeContainerFiles(paths: ContainerPaths): Promise<void> {
@@ -31,13 +32,11 @@ export async function destroyContainer({host, backends, progress}: OperationCont
     throw new UserError('cannot destroy declarative container (remove it from your configuration.nix instead)')
   }
   const {supervisor} = backends
-  await progress.run([
-    {
-      title: `Terminating container ${name}`,
-      skip: () => supervisor.state(container) === 'down',
-      run: () => supervisor.terminate(container),
-    },
-    {title: `Removing the files of container ${name}`, run: () => removeContainerFiles(container.paths)},
-  ])
+  const steps: Step[] = []
+  if (supervisor.state(container) === 'up') {
+    steps.push({title: `Terminating container ${name}`, run: () => supervisor.terminate(container)})
+  }
+  steps.push({title: `Removing the files of container ${name}`, run: () => removeContainerFiles(container.paths)})
+  await progress.run(steps)
   return {name, destroyed: true}
 }

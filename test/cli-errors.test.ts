@@ -1,0 +1,87 @@
+// Bad input: one clear line on stderr, a non-zero exit, nothing written. JSON mode: one document.
+import assert from 'node:assert/strict'
+import {existsSync} from 'node:fs'
+
+import {TestHost} from './helpers/host.ts'
+
+describe('bad input and missing containers', () => {
+  const host = new TestHost('errors')
+  after(() => host.cleanup())
+
+  const oneLine = (stderr: string): string => {
+    const lines = stderr.trimEnd().split('\n')
+    assert.equal(lines.length, 1, `expected one line on stderr, got:\n${stderr}`)
+    return lines[0]
+  }
+
+  it('refuses invalid and too long names', async () => {
+    for (const [name, message] of [['bad/name', /invalid container name/], ['a b', /invalid container name/], ['twelvechars1', /too long/]] as const) {
+      const result = await host.cli(['create', name, '--config', ''])
+      assert.equal(result.exitCode, 1)
+      assert.match(oneLine(result.stderr), message)
+    }
+    assert.deepEqual(host.leftovers(), [])
+  })
+
+  it('refuses conflicting and malformed flags before touching anything', async () => {
+    const cases: [string[], RegExp][] = [
+      [['create', 'x', '--config', 'a', '--config-file', '/etc/hostname'], /--config and --config-file are mutually incompatible/],
+      [['create', 'x', '--host-address', '10.9.0.1'], /--local-address is required/],
+      [['create', 'x', '--host-address', '10.9.0.300', '--local-address', '10.9.0.2'], /not a valid address/],
+      [['create', 'x', '--port', 'tcp:99999'], /--port/],
+      [['create', 'x', '--config-file', '/no/such/file.nix'], /no such file/],
+      [['create', 'x', '--flake', '/src#a', '--config', 'x'], /cannot be combined/],
+      [['create', 'x', '--no-such-flag'], /Nonexistent flag: --no-such-flag/],
+      [['create', 'x', '--option', 'cores'], /needs two values/],
+    ]
+    for (const [args, message] of cases) {
+      const result = await host.cli(args)
+      assert.equal(result.exitCode, 1, args.join(' '))
+      assert.match(oneLine(result.stderr), message)
+      assert.equal(result.stdout, '')
+    }
+    assert.deepEqual(host.leftovers(), [])
+    assert.ok(!existsSync(host.conf('x')))
+  })
+
+  it('says a container does not exist, as upstream does', async () => {
+    for (const command of ['start', 'stop', 'restart', 'terminate', 'update', 'show-ip', 'show-host-key', 'root-login', 'login']) {
+      const result = await host.cli([command, 'ghost'])
+      assert.equal(result.exitCode, 1, command)
+      assert.equal(oneLine(result.stderr), 'nixos-container: container ‘ghost’ does not exist', command)
+    }
+    const run = await host.cli(['run', 'ghost', '--', 'true'])
+    assert.equal(run.stderr, 'nixos-container: container ‘ghost’ does not exist\n')
+  })
+
+  it('status prints "gone" for a missing container and fails; destroy succeeds silently', async () => {
+    const status = await host.cli(['status', 'ghost'])
+    assert.equal(status.stdout, 'gone\n')
+    assert.equal(status.exitCode, 1)
+    const destroy = await host.cli(['destroy', 'ghost'])
+    assert.deepEqual([destroy.exitCode, destroy.stdout, destroy.stderr], [0, '', ''])
+  })
+
+  it('list prints nothing when there are no containers', async () => {
+    const list = await host.ok(['list'])
+    assert.equal(list.stdout, '')
+  })
+
+  it('--json gives one JSON document on stdout, for errors too', async () => {
+    const missing = await host.cli(['show-ip', 'ghost', '--json'])
+    assert.equal(missing.exitCode, 1)
+    assert.deepEqual(JSON.parse(missing.stdout), {error: {message: 'container ‘ghost’ does not exist', exitCode: 1}})
+    assert.equal(missing.stderr, '')
+    const badFlag = await host.cli(['create', 'x', '--json', '--bogus'])
+    assert.equal(badFlag.exitCode, 1)
+    assert.match(JSON.parse(badFlag.stdout).error.message, /Nonexistent flag/)
+    const list = await host.ok(['list', '--json'])
+    assert.deepEqual(JSON.parse(list.stdout), [])
+  })
+
+  it('run needs its command after --', async () => {
+    const result = await host.cli(['run', 'ghost'])
+    assert.equal(result.exitCode, 1)
+    assert.match(oneLine(result.stderr), /no command given/)
+  })
+})
