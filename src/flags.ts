@@ -7,7 +7,7 @@ import {UserError} from './lib/errors.js'
 import {type ConfigSource, resolveConfigFile} from './lib/nixos-config.js'
 
 export const nameArg = {
-  name: Args.string({description: 'container name', required: true}),
+  name: Args.string({description: 'container name', required: true, ignoreStdin: true}),
 }
 
 const pairFlags = new Set(['--option', '--override-input'])

@@ -15,8 +15,8 @@ export default class Run extends BaseCommand {
   ]
   static strict = false
   static args = {
-    name: Args.string({description: 'container name', required: true}),
-    command: Args.string({description: 'command and arguments, after --', required: false}),
+    name: Args.string({description: 'container name', required: true, ignoreStdin: true}),
+    command: Args.string({description: 'command and arguments, after --', required: false, ignoreStdin: true}),
   }
 
   async run(): Promise<CapturedRun | undefined> {
