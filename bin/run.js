@@ -21,5 +21,15 @@ if (major < 22) {
   process.exit(result.status ?? 1)
 }
 
-const {execute} = await import('@oclif/core')
-await execute({dir: import.meta.url})
+// Cache compiled bytecode of our modules and oclif's between runs: quick commands start several
+// times faster (NODE_DISABLE_COMPILE_CACHE=1 turns it off).
+const {enableCompileCache} = await import('node:module')
+enableCompileCache?.()
+
+// list, status and show-ip skip oclif's start-up cost when called plainly (see src/quick.ts).
+const argv = process.argv.slice(2)
+const quick = ['list', 'status', 'show-ip'].includes(argv[0]) && (await import('../dist/quick.js')).runQuick(argv)
+if (!quick) {
+  const {execute} = await import('@oclif/core')
+  await execute({dir: import.meta.url})
+}

@@ -2,7 +2,7 @@
 import {Command} from '@oclif/core'
 
 import {selectBackends} from './backends/index.js'
-import {UserError} from './lib/errors.js'
+import {errorReport, printError} from './lib/errors.js'
 import {resolveHostPaths} from './lib/paths.js'
 import {createProgress} from './lib/progress.js'
 import type {OperationContext} from './operations/context.js'
@@ -30,12 +30,9 @@ export abstract class BaseCommand extends Command {
       process.exitCode = error.oclif?.exit ?? 0
       return
     }
-    const message = String(error.message ?? error).split('\n')[0].replace(/^Error:\s*/, '')
-    // Upstream exits 1 for every error, bad options included (oclif would use 2 for those).
-    const exitCode = error instanceof UserError ? error.exitCode : 1
-    process.exitCode = exitCode
-    if (this.jsonEnabled()) this.logJson({error: {message, exitCode}})
-    else process.stderr.write(`nixos-container: ${message}\n`)
+    const report = errorReport(error)
+    process.exitCode = report.exitCode
+    printError(report, this.jsonEnabled())
     if (process.env.NIXOS_CONTAINER_DEBUG && error.stack) process.stderr.write(error.stack + '\n')
   }
 }

@@ -1,6 +1,6 @@
 import {BaseCommand} from '../base-command.js'
-import {currentSystem} from '../backends/builders/profile.js'
-import {type ContainerSummary, listContainerNames, loadContainer, summarize} from '../lib/containers.js'
+import type {ContainerSummary} from '../lib/containers.js'
+import {listOutput} from '../quick.js'
 
 export default class List extends BaseCommand {
   static summary = 'List the containers on this host.'
@@ -10,18 +10,8 @@ export default class List extends BaseCommand {
     {description: 'Names of the running containers, for a script', command: `<%= config.bin %> <%= command.id %> --json | jq -r '.[] | select(.state == "up") | .name'`},
   ]
 
-  async run(): Promise<ContainerSummary[]> {
+  async run(): Promise<ContainerSummary[] | undefined> {
     await this.parse(List)
-    const {host} = this.context()
-    const names = listContainerNames(host)
-    if (!this.jsonEnabled()) {
-      for (const name of names) this.log(name)
-      return []
-    }
-    const {backends} = this.context()
-    return names.map((name) => {
-      const container = loadContainer(host, name)
-      return summarize(container, backends.supervisor.state(container), currentSystem(container.paths.profile))
-    })
+    return listOutput(this.jsonEnabled())
   }
 }

@@ -1,8 +1,6 @@
 import {BaseCommand} from '../base-command.js'
-import {withoutPrefix} from '../lib/addresses.js'
 import {nameArg} from '../flags.js'
-import {loadContainer} from '../lib/containers.js'
-import {UserError} from '../lib/errors.js'
+import {showIpOutput} from '../quick.js'
 
 export default class ShowIp extends BaseCommand {
   static summary = 'Print a container\'s IP address.'
@@ -12,11 +10,6 @@ export default class ShowIp extends BaseCommand {
 
   async run(): Promise<{name: string; ip: string}> {
     const {args} = await this.parse(ShowIp)
-    const {conf} = loadContainer(this.context().host, args.name)
-    const address = conf.get('LOCAL_ADDRESS') || conf.get('LOCAL_ADDRESS6')
-    if (!address) throw new UserError('cannot get IP address')
-    const ip = withoutPrefix(address)
-    if (!this.jsonEnabled()) this.log(ip)
-    return {name: args.name, ip}
+    return showIpOutput(args.name, this.jsonEnabled())
   }
 }

@@ -4,6 +4,8 @@
 import {existsSync, lstatSync, readFileSync} from 'node:fs'
 import path from 'node:path'
 
+import {UserError} from './errors.js'
+
 /** Mount points at or below `dir`, deepest first (mountinfo escapes spaces as \040). */
 export function mountsBelow(dir: string): string[] {
   const prefix = path.resolve(dir)
@@ -23,10 +25,12 @@ export async function safeRemoveTree(dir: string): Promise<void> {
   // NixOS marks /var/empty immutable; rm cannot remove it until the flag is cleared.
   const varEmpty = path.join(dir, 'var/empty')
   if (existsSync(varEmpty)) await execa('chattr', ['-i', varEmpty], {reject: false})
-  await execa('rm', ['--one-file-system', '-rf', '--', dir])
+  // When `dir` is itself a mount point, rm empties it but cannot remove it: unmount, then retry.
+  await execa('rm', ['--one-file-system', '-rf', '--', dir], {reject: false})
   if (existsSync(dir)) {
     await execa('umount', ['--recursive', '--lazy', dir], {reject: false})
-    await execa('rm', ['--one-file-system', '-rf', '--', dir])
+    const retry = await execa('rm', ['--one-file-system', '-rf', '--', dir], {reject: false})
+    if (retry.failed) throw new UserError(`cannot remove ${dir}: ${String(retry.stderr).split('\n')[0]}`)
   }
 }
 

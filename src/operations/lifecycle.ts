@@ -1,11 +1,11 @@
 // start, stop, restart, terminate, status: thin sequences over the selected supervisor.
-import type {OperationContext} from './context.js'
-import {updateContainer} from './update.js'
 import {existsSync} from 'node:fs'
 
+import type {OperationContext} from './context.js'
+import {updateContainer} from './update.js'
+
 import type {RunState} from '../backends/supervisors/supervisor.js'
-import {containerExists, loadContainer} from '../lib/containers.js'
-import {checkNameSyntax} from '../lib/names.js'
+import {loadContainer} from '../lib/containers.js'
 
 export interface LifecycleResult {
   name: string
@@ -50,12 +50,4 @@ export async function terminateContainer({host, backends}: OperationContext, nam
   const container = loadContainer(host, name)
   await backends.supervisor.terminate(container)
   return {name, state: 'down'}
-}
-
-export type Status = RunState | 'gone'
-
-export function containerStatus({host, backends}: Pick<OperationContext, 'host' | 'backends'>, name: string): Status {
-  checkNameSyntax(name)
-  if (!containerExists(host, name)) return 'gone'
-  return backends.supervisor.state(loadContainer(host, name))
 }

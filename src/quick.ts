@@ -1,0 +1,62 @@
+// The read-only commands scripts call most (list, status, show-ip) must start fast, and loading
+// @oclif/core costs several times a bare Node start. bin/run.js therefore hands these commands,
+// when given nothing but a name and --json, straight to this module; everything else (help,
+// other flags, mistakes) goes through oclif. The oclif commands call the same functions below,
+// so both paths print the same thing.
+import {selectBackends} from './backends/index.js'
+import type {ContainerSummary} from './lib/containers.js'
+import {errorReport, printError, UserError} from './lib/errors.js'
+import {resolveHostPaths} from './lib/paths.js'
+import {containerIp, containerStatus, containerSummaries, type Status} from './operations/queries.js'
+
+const line = (text: string): void => {
+  process.stdout.write(text + '\n')
+}
+
+export function statusOutput(name: string, json: boolean): {name: string; state: Status} {
+  const state = containerStatus(resolveHostPaths(), selectBackends(), name)
+  if (!json) line(state)
+  if (state === 'gone') throw new UserError(`container ‘${name}’ does not exist`)
+  return {name, state}
+}
+
+export function showIpOutput(name: string, json: boolean): {name: string; ip: string} {
+  const ip = containerIp(resolveHostPaths(), name)
+  if (!json) line(ip)
+  return {name, ip}
+}
+
+/** Names a line; with --json, every container's summary. */
+export function listOutput(json: boolean): ContainerSummary[] | undefined {
+  const summaries = containerSummaries(resolveHostPaths(), selectBackends())
+  if (!json) {
+    for (const {name} of summaries) line(name)
+    return undefined
+  }
+  return summaries
+}
+
+const quickCommands: Record<string, {takesName: boolean; run: (name: string, json: boolean) => unknown}> = {
+  list: {takesName: false, run: (_name, json) => listOutput(json)},
+  status: {takesName: true, run: statusOutput},
+  'show-ip': {takesName: true, run: showIpOutput},
+}
+
+/** Runs argv if it is a quick command; returns false to let oclif handle it. */
+export function runQuick(argv: string[]): boolean {
+  const [id, ...rest] = argv
+  const command = quickCommands[id]
+  if (!command) return false
+  const json = rest.includes('--json')
+  const positional = rest.filter((a) => a !== '--json')
+  if (positional.some((a) => a.startsWith('-')) || positional.length !== (command.takesName ? 1 : 0)) return false
+  try {
+    const result = command.run(positional[0], json)
+    if (json) process.stdout.write(JSON.stringify(result ?? [], null, 2) + '\n')
+  } catch (error) {
+    const report = errorReport(error)
+    process.exitCode = report.exitCode
+    printError(report, json)
+  }
+  return true
+}
