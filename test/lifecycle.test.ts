@@ -4,7 +4,7 @@ import {execa} from 'execa'
 import {existsSync, mkdirSync, readFileSync, readlinkSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 
-import {TestHost} from './helpers/host.ts'
+import {cliPath, fixtures, TestHost} from './helpers/host.ts'
 
 const linkExists = async (name: string): Promise<boolean> => (await execa('ip', ['link', 'show', name], {reject: false})).exitCode === 0
 const ping = async (address: string): Promise<boolean> => (await execa('ping', ['-c', '1', '-W', '2', address], {reject: false})).exitCode === 0
@@ -66,6 +66,15 @@ describe('a running container', function () {
     assert.equal((await host.ok(['run', 'box', '--', 'hostname'])).stdout, 'box\n')
     const json = JSON.parse((await host.cli(['run', 'box', '--json', '--', 'sh', '-c', 'echo out; exit 3'])).stdout)
     assert.deepEqual(json, {name: 'box', exitCode: 3, stdout: 'out\n', stderr: ''})
+  })
+
+  it('run gives the command a terminal when one is attached', async () => {
+    // script(1) gives the CLI a pseudo-terminal, as an interactive shell would.
+    const command = `${process.execPath} ${cliPath} run box -- sh -c 'test -t 0 && test -t 1 && echo terminal'`
+    const withTty = await execa('script', ['-qec', command, '/dev/null'], {env: host.env, reject: false})
+    assert.match(String(withTty.stdout), /terminal/)
+    const withoutTty = await host.cli(['run', 'box', '--', 'sh', '-c', 'test -t 0 || echo none'])
+    assert.equal(withoutTty.stdout, 'none\n')
   })
 
   it('update activates the new system inside and keeps generations; a failed one changes nothing', async () => {
@@ -132,6 +141,25 @@ describe('a running container', function () {
     assert.equal((await host.ok(['show-host-key', 'box'])).stdout, 'ecdsa-sha2-nistp256 AAAA root@box\n')
     writeFileSync(path.join(ssh, 'ssh_host_ed25519_key.pub'), 'ssh-ed25519 AAAA root@box\n')
     assert.equal((await host.ok(['show-host-key', 'box'])).stdout, 'ssh-ed25519 AAAA root@box\n')
+  })
+})
+
+describe('a container that fails to boot', () => {
+  const host = new TestHost('badboot')
+  after(() => host.cleanup())
+
+  it('start fails with one line naming the reason, and leaves it down', async () => {
+    // A "system" whose init exits at once, built from the fixture's busybox.
+    const expression = `let bb = (import ${fixtures}/nixpkgs/pkgs.nix {}).busybox; in derivation {
+      name = "dying-system"; system = bb.system; builder = "\${bb}/bin/sh";
+      args = [ "-c" "\${bb}/bin/mkdir $out; echo '#!\${bb}/bin/sh' > $out/init; echo 'exit 3' >> $out/init; \${bb}/bin/chmod +x $out/init" ]; }`
+    const built = await execa('nix-build', ['--no-out-link', '-E', expression], {env: host.env})
+    await host.ok(['create', 'dying', '--system-path', built.stdout.trim()])
+    const result = await host.cli(['start', 'dying'])
+    assert.equal(result.exitCode, 1)
+    assert.match(result.stderr.trimEnd().split('\n').at(-1)!, /^nixos-container: failed to start container ‘dying’: /)
+    assert.equal((await host.ok(['status', 'dying'])).stdout, 'down\n')
+    assert.ok(!(await linkExists('ve-dying')))
   })
 })
 
