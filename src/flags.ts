@@ -3,6 +3,8 @@
 // taken out of argv before oclif sees it, keeping their order.
 import {Args, Flags} from '@oclif/core'
 
+import type {SystemSource} from './backends/builders/builder.js'
+import {parseFlakeRef} from './backends/builders/flakes.js'
 import {UserError} from './lib/errors.js'
 import {type ConfigSource, resolveConfigFile} from './lib/nixos-config.js'
 
@@ -85,4 +87,22 @@ export function configSource(flags: {config?: string; 'config-file'?: string}): 
 
 export const timeoutFlag = {
   timeout: Flags.integer({description: 'seconds to wait before giving up', default: 90, min: 1}),
+}
+
+/**
+ * The build source the command line asks for: --system-path, --flake, or configuration.nix with
+ * --nixos-path; undefined when it names none (create then builds configuration.nix, update what
+ * the container was built from).
+ */
+export function explicitSource(flags: {flake?: string; 'system-path'?: string; 'nixos-path'?: string}, config: ConfigSource | undefined): SystemSource | undefined {
+  if (flags['system-path'] !== undefined) {
+    if (config || flags.flake !== undefined) throw new UserError('--system-path cannot be combined with --config, --config-file or --flake')
+    return {kind: 'store-path', systemPath: flags['system-path']}
+  }
+  if (flags.flake !== undefined) {
+    if (config) throw new UserError('--flake cannot be combined with --config or --config-file')
+    return {kind: 'flake', ...parseFlakeRef(flags.flake)}
+  }
+  if (flags['nixos-path'] !== undefined) return {kind: 'configuration', nixosPath: flags['nixos-path']}
+  return undefined
 }

@@ -1,10 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../base-command.js'
-import type {SystemSource} from '../backends/builders/builder.js'
-import {parseFlakeRef} from '../backends/builders/flakes.js'
-import {configSource, nameArg, nixFlags, nixPassThrough, sourceFlags, takePairFlags} from '../flags.js'
-import {UserError} from '../lib/errors.js'
+import {configSource, explicitSource, nameArg, nixFlags, nixPassThrough, sourceFlags, takePairFlags} from '../flags.js'
 import {createContainer, type CreateResult} from '../operations/create.js'
 
 export default class Create extends BaseCommand {
@@ -38,15 +35,7 @@ Addresses come in pairs 10.233.N.1 (host) / 10.233.N.2 (container), N = 1…254 
     const {rest, pairs} = takePairFlags(this.argv)
     const {args, flags} = await this.parse(Create, rest)
     const config = configSource(flags)
-    let source: SystemSource = {kind: 'configuration', nixosPath: flags['nixos-path']}
-    if (flags.flake !== undefined) {
-      if (config) throw new UserError('--flake cannot be combined with --config or --config-file')
-      source = {kind: 'flake', ...parseFlakeRef(flags.flake)}
-    }
-    if (flags['system-path'] !== undefined) {
-      if (config || flags.flake !== undefined) throw new UserError('--system-path cannot be combined with --config, --config-file or --flake')
-      source = {kind: 'store-path', systemPath: flags['system-path']}
-    }
+    const source = explicitSource(flags, config) ?? {kind: 'configuration'}
     const result = await createContainer(this.context(), {
       name: args.name,
       ensureUniqueName: flags['ensure-unique-name'],

@@ -1,10 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../base-command.js'
-import type {SystemSource} from '../backends/builders/builder.js'
-import {parseFlakeRef} from '../backends/builders/flakes.js'
-import {configSource, nameArg, nixFlags, nixPassThrough, sourceFlags, takePairFlags} from '../flags.js'
-import {UserError} from '../lib/errors.js'
+import {configSource, explicitSource, nameArg, nixFlags, nixPassThrough, sourceFlags, takePairFlags} from '../flags.js'
 import {updateContainer, type UpdateResult} from '../operations/update.js'
 
 export default class Update extends BaseCommand {
@@ -26,16 +23,7 @@ export default class Update extends BaseCommand {
     const {rest, pairs} = takePairFlags(this.argv)
     const {args, flags} = await this.parse(Update, rest)
     const config = configSource(flags)
-    let source: SystemSource | undefined
-    if (flags['nixos-path'] !== undefined) source = {kind: 'configuration', nixosPath: flags['nixos-path']}
-    if (flags.flake !== undefined) {
-      if (config) throw new UserError('--flake cannot be combined with --config or --config-file')
-      source = {kind: 'flake', ...parseFlakeRef(flags.flake)}
-    }
-    if (flags['system-path'] !== undefined) {
-      if (config || flags.flake !== undefined) throw new UserError('--system-path cannot be combined with --config, --config-file or --flake')
-      source = {kind: 'store-path', systemPath: flags['system-path']}
-    }
+    const source = explicitSource(flags, config)
     return updateContainer(this.context(), {name: args.name, source, config, nixFlags: nixPassThrough(flags, pairs)})
   }
 }

@@ -6,7 +6,7 @@ import {spawn} from 'node:child_process'
 import {closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 
-import type {RunState, StartOptions, StopOptions, Supervisor} from './supervisor.js'
+import type {RunState, Supervisor} from './supervisor.js'
 import {nspawnArguments} from './nspawn-args.js'
 import type {Container} from '../../lib/containers.js'
 import {UserError} from '../../lib/errors.js'

@@ -1,6 +1,5 @@
 // The supervisor contract: how containers are started, stopped and observed on this host.
 import type {Container} from '../../lib/containers.js'
-import type {HostPaths} from '../../lib/paths.js'
 
 export type RunState = 'up' | 'down'
 
@@ -27,8 +26,4 @@ export interface Supervisor {
   stop(container: Container, options: StopOptions): Promise<void>
   /** Immediate kill; returns once the container is gone. */
   terminate(container: Container): Promise<void>
-}
-
-export interface SupervisorContext {
-  host: HostPaths
 }
