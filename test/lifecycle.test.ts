@@ -121,9 +121,11 @@ describe('a running container', function () {
   })
 
   it('detects stale state: a container that died, or a pid file naming someone else', async () => {
-    await host.ok(['start', 'box'])
-    process.kill(nspawnPid(host, 'box'), 'SIGKILL')
-    await new Promise((resolve) => setTimeout(resolve, 300))
+    const {leader} = JSON.parse((await host.ok(['start', 'box', '--json'])).stdout)
+    // The container dies under us: its init is killed, so systemd-nspawn exits too.
+    const pid = nspawnPid(host, 'box')
+    process.kill(leader, 'SIGKILL')
+    for (let i = 0; i < 100 && alive(pid); i++) await new Promise((resolve) => setTimeout(resolve, 50))
     assert.equal((await host.ok(['status', 'box'])).stdout, 'down\n')
     // A reused pid: the file points at a live process that is not this container's nspawn.
     writeFileSync(path.join(host.runtimeDir, 'box.pid'), `${process.pid}\n`)
