@@ -62,6 +62,17 @@ describe('create', () => {
     assert.match(configuration, new RegExp(`imports = \\[ ${path.join(fixtures, 'container.nix')} \\];`))
   })
 
+  it('passes the Nix flags through to the build', async () => {
+    // --log-format reaches nix-env: its log, streamed under the build step, is Nix's JSON.
+    const json = await host.ok(['create', 'nixflags', '--config', 'environment.etc.x.text = "log-format";', '--log-format', 'internal-json', '--option', 'cores', '1'])
+    assert.match(json.stderr, /@nix \{"action":"start"/)
+    // --option NAME VALUE reaches it too: pure evaluation cannot look up <nixpkgs/nixos>.
+    const pure = await host.cli(['create', 'nixpure', '--config', '', '--option', 'pure-eval', 'true'])
+    assert.equal(pure.exitCode, 1)
+    assert.match(pure.stderr, /cannot look up '<nixpkgs\/nixos>' in pure evaluation mode/)
+    assert.ok(!existsSync(host.conf('nixpure')))
+  })
+
   it('--system-path sets the profile to an already built system', async () => {
     const system = realpathSync(path.join(host.profileDir('alpha'), 'system'))
     await host.ok(['create', 'prebuilt', '--system-path', system])

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict'
 import {execa} from 'execa'
 import {existsSync, mkdirSync, readFileSync, readlinkSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
+import {PassThrough} from 'node:stream'
 
 import {cliPath, fixtures, TestHost} from './helpers/host.ts'
 
@@ -18,6 +19,19 @@ const alive = (pid: number): boolean => {
   }
 }
 const nspawnPid = (host: TestHost, name: string): number => Number(readFileSync(path.join(host.runtimeDir, `${name}.pid`), 'utf8'))
+
+/** Runs the CLI on a pseudo-terminal (script(1)) and types each text after its delay in ms. */
+async function typeAt(host: TestHost, args: string, keys: [number, string][]): Promise<{exitCode: number; stdout: string}> {
+  const input = new PassThrough()
+  const child = execa('script', ['-qec', `${process.execPath} ${cliPath} ${args}`, '/dev/null'], {env: host.env, input, reject: false, timeout: 30_000})
+  for (const [delay, text] of keys) {
+    await new Promise((resolve) => setTimeout(resolve, delay))
+    input.write(text)
+  }
+  input.end()
+  const result = await child
+  return {exitCode: result.exitCode ?? 128, stdout: String(result.stdout)}
+}
 
 describe('a running container', function () {
   const host = new TestHost('life')
@@ -75,6 +89,16 @@ describe('a running container', function () {
     assert.match(String(withTty.stdout), /terminal/)
     const withoutTty = await host.cli(['run', 'box', '--', 'sh', '-c', 'test -t 0 || echo none'])
     assert.equal(withoutTty.stdout, 'none\n')
+  })
+
+  it('root-login gives a root shell, and login a login prompt, on a terminal', async () => {
+    const rootShell = await typeAt(host, 'root-login box', [[800, 'echo ROOT-$(id -u)-$(hostname)\n'], [200, 'exit 4\n']])
+    assert.equal(rootShell.exitCode, 4)
+    assert.match(rootShell.stdout, /ROOT-0-box/)
+    // The fixture's root has an empty password, so the prompt asks only for the user name.
+    const login = await typeAt(host, 'login box', [[1200, 'root\n'], [1200, 'echo LOGGED-IN-$(id -u)\n'], [200, 'exit\n']])
+    assert.match(login.stdout, /box login: /)
+    assert.match(login.stdout, /LOGGED-IN-0/)
   })
 
   it('update activates the new system inside and keeps generations; a failed one changes nothing', async () => {
