@@ -5,19 +5,11 @@ import {existsSync, mkdirSync, readFileSync, readlinkSync, writeFileSync} from '
 import path from 'node:path'
 import {PassThrough} from 'node:stream'
 
+import {isAlive} from '../dist/lib/proc.js'
 import {cliPath, fixtures, TestHost} from './helpers/host.ts'
 
 const linkExists = async (name: string): Promise<boolean> => (await execa('ip', ['link', 'show', name], {reject: false})).exitCode === 0
 const ping = async (address: string): Promise<boolean> => (await execa('ping', ['-c', '1', '-W', '2', address], {reject: false})).exitCode === 0
-/** Alive and not a zombie (processes re-parented to a PID 1 that does not reap stay zombies). */
-const alive = (pid: number): boolean => {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    return !/^[ZX]/.test(stat.slice(stat.lastIndexOf(')') + 2))
-  } catch {
-    return false
-  }
-}
 const nspawnPid = (host: TestHost, name: string): number => Number(readFileSync(path.join(host.runtimeDir, `${name}.pid`), 'utf8'))
 
 /** Runs the CLI on a pseudo-terminal (script(1)) and types each text after its delay in ms. */
@@ -118,7 +110,7 @@ describe('a running container', function () {
     await host.ok(['run', 'box', '--', 'sh', '-c', 'sleep 1000 > /dev/null 2>&1 &'])
     const pid = nspawnPid(host, 'box')
     await host.ok(['stop', 'box'])
-    assert.ok(!alive(pid), 'systemd-nspawn has exited')
+    assert.ok(!isAlive(pid), 'systemd-nspawn has exited')
     assert.match(readFileSync(path.join(host.runtimeDir, 'box.log'), 'utf8'), /fixture init: halting/)
     assert.equal((await host.ok(['status', 'box'])).stdout, 'down\n')
     assert.ok(!(await linkExists('ve-box')))
@@ -139,7 +131,7 @@ describe('a running container', function () {
   it('terminate kills it at once', async () => {
     const pid = nspawnPid(host, 'box')
     await host.ok(['terminate', 'box'])
-    assert.ok(!alive(pid))
+    assert.ok(!isAlive(pid))
     assert.doesNotMatch(readFileSync(path.join(host.runtimeDir, 'box.log'), 'utf8'), /halting/)
     assert.equal((await host.ok(['status', 'box'])).stdout, 'down\n')
   })
@@ -149,7 +141,7 @@ describe('a running container', function () {
     // The container dies under us: its init is killed, so systemd-nspawn exits too.
     const pid = nspawnPid(host, 'box')
     process.kill(leader, 'SIGKILL')
-    for (let i = 0; i < 100 && alive(pid); i++) await new Promise((resolve) => setTimeout(resolve, 50))
+    for (let i = 0; i < 100 && isAlive(pid); i++) await new Promise((resolve) => setTimeout(resolve, 50))
     assert.equal((await host.ok(['status', 'box'])).stdout, 'down\n')
     // A reused pid: the file points at a live process that is not this container's nspawn.
     writeFileSync(path.join(host.runtimeDir, 'box.pid'), `${process.pid}\n`)

@@ -6,14 +6,6 @@ export class UserError extends Error {
   }
 }
 
-/** A failure inside a backend; the message names the backend so users know where to look. */
-export class BackendError extends UserError {
-  constructor(readonly backend: string, message: string) {
-    super(`${backend}: ${message}`)
-    this.name = 'BackendError'
-  }
-}
-
 export interface ErrorReport {
   message: string
   exitCode: number

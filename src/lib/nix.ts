@@ -7,18 +7,14 @@ export type LogSink = (line: string) => void
 /** Flags that make flake commands work on any Nix from 2.4 on, whatever nix.conf enables. */
 export const flakeFeatures = ['--extra-experimental-features', 'nix-command flakes']
 
-export interface NixRun {
-  stdout: string
-}
-
 /**
  * Runs a Nix command, streaming stderr (where Nix logs) to `log`. On failure throws a UserError
  * with `failure` and Nix's last error line, so the user sees why without scrolling.
  */
-export async function runNix(command: string, args: string[], log: LogSink, failure: string): Promise<NixRun> {
+export async function runNix(command: string, args: string[], log: LogSink, failure: string): Promise<void> {
   const {execa} = await import('execa')
   const env = {NIXOS_CONFIG: ''}
-  const child = execa(command, args, {env, stdin: 'ignore', reject: false, buffer: {stdout: true, stderr: false}})
+  const child = execa(command, args, {env, stdin: 'ignore', stdout: 'ignore', reject: false, buffer: false})
   const tail: string[] = []
   child.stderr?.setEncoding('utf8')
   let partial = ''
@@ -41,7 +37,6 @@ export async function runNix(command: string, args: string[], log: LogSink, fail
     const reason = lastErrorLine(tail)
     throw new UserError(reason ? `${failure}: ${reason}` : failure)
   }
-  return {stdout: String(result.stdout ?? '')}
 }
 
 /** The most telling line of a Nix failure: the "error: …" paragraph, else the last non-empty line. */

@@ -11,7 +11,7 @@ import {nspawnArguments} from './nspawn-args.js'
 import type {Container} from '../../lib/containers.js'
 import {UserError} from '../../lib/errors.js'
 import {configureNetwork, removeStaleLinks} from '../../lib/network.js'
-import {children, commandLine, executable, isAlive, sleep, waitFor} from '../../lib/proc.js'
+import {children, commandLine, executable, isAlive, waitFor} from '../../lib/proc.js'
 import {prepareRoot} from '../../lib/root.js'
 
 const machinedRuns = (): boolean => existsSync('/run/systemd/system') && existsSync('/run/systemd/machines')
@@ -80,10 +80,9 @@ export const nspawnSupervisor: Supervisor = {
 
   async start(container, {timeoutMs, log}) {
     const {paths, conf, name} = container
-    if (nspawnPid(container) !== undefined) {
-      const leader = bootedLeader(nspawnPid(container)!)
-      if (leader) return leader
-    }
+    const running = nspawnPid(container)
+    const runningLeader = running === undefined ? undefined : bootedLeader(running)
+    if (runningLeader !== undefined) return runningLeader
     if (!existsSync(paths.profile) && !conf.get('SYSTEM_PATH')) {
       throw new UserError(`container ‘${name}’ has no system yet (run ‘nixos-container update ${name}’)`)
     }
@@ -160,7 +159,6 @@ export const nspawnSupervisor: Supervisor = {
       }
       await waitGone(pid, 10_000)
     }
-    await sleep(0)
     return cleanup(container)
   },
 }
