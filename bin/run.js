@@ -28,7 +28,7 @@ enableCompileCache?.()
 
 // list, status and show-ip skip oclif's start-up cost when called plainly (see src/quick.ts).
 const argv = process.argv.slice(2)
-const quick = ['list', 'status', 'show-ip'].includes(argv[0]) && (await import('../dist/quick.js')).runQuick(argv)
+const quick = ['list', 'status', 'show-ip'].includes(argv[0]) && (await (await import('../dist/quick.js')).runQuick(argv))
 if (!quick) {
   const {execute} = await import('@oclif/core')
   await execute({dir: import.meta.url})

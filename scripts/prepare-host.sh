@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(nix-bin systemd-container busybox-static iproute2 iputils-ping util-linux e2fsprogs)
+packages=(nix-bin systemd-container busybox-static iproute2 iputils-ping util-linux e2fsprogs gcc libc6-dev debootstrap)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ "${#missing[@]}" -gt 0 ]; then
@@ -23,3 +23,7 @@ fi
 if [ ! -x node_modules/.bin/node ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund
 fi
+
+# The root file system of the systemd test host (test/helpers/systemd-host.ts): built once with
+# debootstrap (a minute or two), then cached as a tarball in /var/cache/nixos-container-tests.
+bash test/harness/build-rootfs.sh >/dev/null

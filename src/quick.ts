@@ -13,8 +13,8 @@ const line = (text: string): void => {
   process.stdout.write(text + '\n')
 }
 
-export function statusOutput(name: string, json: boolean): {name: string; state: Status} {
-  const state = containerStatus(resolveHostPaths(), selectBackends(), name)
+export async function statusOutput(name: string, json: boolean, backends = selectBackends()): Promise<{name: string; state: Status}> {
+  const state = await containerStatus(resolveHostPaths(), backends, name)
   if (!json) line(state)
   if (state === 'gone') throw new UserError(`container ‘${name}’ does not exist`)
   return {name, state}
@@ -27,8 +27,8 @@ export function showIpOutput(name: string, json: boolean): {name: string; ip: st
 }
 
 /** Names a line; with --json, every container's summary. */
-export function listOutput(json: boolean): ContainerSummary[] | undefined {
-  const summaries = containerSummaries(resolveHostPaths(), selectBackends())
+export async function listOutput(json: boolean, backends = selectBackends()): Promise<ContainerSummary[] | undefined> {
+  const summaries = await containerSummaries(resolveHostPaths(), backends)
   if (!json) {
     for (const {name} of summaries) line(name)
     return undefined
@@ -38,12 +38,12 @@ export function listOutput(json: boolean): ContainerSummary[] | undefined {
 
 const quickCommands: Record<string, {takesName: boolean; run: (name: string, json: boolean) => unknown}> = {
   list: {takesName: false, run: (_name, json) => listOutput(json)},
-  status: {takesName: true, run: statusOutput},
+  status: {takesName: true, run: (name, json) => statusOutput(name, json)},
   'show-ip': {takesName: true, run: showIpOutput},
 }
 
 /** Runs argv if it is a quick command; returns false to let oclif handle it. */
-export function runQuick(argv: string[]): boolean {
+export async function runQuick(argv: string[]): Promise<boolean> {
   const [id, ...rest] = argv
   const command = quickCommands[id]
   if (!command) return false
@@ -51,7 +51,7 @@ export function runQuick(argv: string[]): boolean {
   const positional = rest.filter((a) => a !== '--json')
   if (positional.some((a) => a.startsWith('-')) || positional.length !== (command.takesName ? 1 : 0)) return false
   try {
-    const result = command.run(positional[0], json)
+    const result = await command.run(positional[0], json)
     if (json) process.stdout.write(JSON.stringify(result ?? [], null, 2) + '\n')
   } catch (error) {
     const report = errorReport(error)

@@ -33,6 +33,7 @@ describe('bad input and missing containers', () => {
       [['create', 'x', '--flake', '/src#a', '--config', 'x'], /cannot be combined/],
       [['create', 'x', '--no-such-flag'], /Nonexistent flag: --no-such-flag/],
       [['create', 'x', '--option', 'cores'], /needs two values/],
+      [['create', 'x', '--supervisor', 'docker'], /unknown supervisor ‘docker’ \(available: systemd, nspawn\)/],
     ]
     for (const [args, message] of cases) {
       const result = await host.cli(args)

@@ -2,7 +2,7 @@ import {BaseCommand} from '../base-command.js'
 import {nameArg} from '../flags.js'
 import {loadContainer} from '../lib/containers.js'
 import {UserError} from '../lib/errors.js'
-import {loginCommandLine, requireLeader} from '../operations/exec.js'
+import {loginCommandLine} from '../operations/exec.js'
 import {runInteractive} from '../operations/interactive.js'
 
 export default class Login extends BaseCommand {
@@ -17,6 +17,6 @@ export default class Login extends BaseCommand {
     const {host, backends} = this.context()
     const container = loadContainer(host, args.name)
     if (!process.stdin.isTTY) throw new UserError('login needs a terminal (use run or root-login from scripts)')
-    process.exitCode = await runInteractive(loginCommandLine(requireLeader(backends.supervisor, container)))
+    process.exitCode = await runInteractive(await loginCommandLine(backends.supervisor, container))
   }
 }

@@ -16,6 +16,6 @@ export default class RootLogin extends BaseCommand {
     if (this.jsonEnabled()) throw new UserError('root-login is interactive and has no JSON output')
     const {host, backends} = this.context()
     const container = loadContainer(host, args.name)
-    process.exitCode = await runInteractive(rootLoginCommandLine(requireLeader(backends.supervisor, container)))
+    process.exitCode = await runInteractive(rootLoginCommandLine(await requireLeader(backends.supervisor, container)))
   }
 }

@@ -28,7 +28,7 @@ export default class Run extends BaseCommand {
     if (command.length === 0) throw new UserError('no command given: nixos-container run NAME -- COMMAND…')
     const {host, backends} = this.context()
     const container = loadContainer(host, args.name)
-    const commandLine = runCommandLine(requireLeader(backends.supervisor, container), command)
+    const commandLine = runCommandLine(await requireLeader(backends.supervisor, container), command)
     if (this.jsonEnabled()) {
       const result = await runCaptured(commandLine)
       process.exitCode = result.exitCode

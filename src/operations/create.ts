@@ -9,7 +9,7 @@ import {currentSystem} from '../backends/builders/profile.js'
 import {checkPorts} from '../backends/supervisors/nspawn-args.js'
 import type {AddressSet} from '../lib/addresses.js'
 import {createConf} from '../lib/conf.js'
-import {addressesInUse, writeConf} from '../lib/containers.js'
+import {addressesInUse, loadContainer, writeConf} from '../lib/containers.js'
 import {UserError} from '../lib/errors.js'
 import {withExclusiveLock} from '../lib/lock.js'
 import {checkNameLength, checkNameSyntax, uniqueName} from '../lib/names.js'
@@ -92,6 +92,7 @@ export async function createContainer({host, backends, progress}: OperationConte
   }
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP']
   for (const signal of signals) process.once(signal, onSignal)
+  const {supervisor} = backends
   try {
     await progress.run([{
       title: `Building the system of container ${name} (${builder.name})`,
@@ -100,7 +101,14 @@ export async function createContainer({host, backends, progress}: OperationConte
         systemPath = await builder.build({name, paths, source: request.source, nixFlags: request.nixFlags, log})
       },
     }])
+    if (supervisor.register) {
+      await progress.run([{
+        title: `Registering container ${name} with ${supervisor.name}`,
+        run: () => supervisor.register!(loadContainer(host, name)),
+      }])
+    }
   } catch (error) {
+    await supervisor.unregister?.(loadContainer(host, name)).catch(() => {})
     await removeContainerFiles(paths)
     throw error
   } finally {

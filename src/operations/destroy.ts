@@ -33,8 +33,11 @@ export async function destroyContainer({host, backends, progress}: OperationCont
   }
   const {supervisor} = backends
   const steps: Step[] = []
-  if (supervisor.state(container) === 'up') {
+  if ((await supervisor.state(container)) === 'up') {
     steps.push({title: `Terminating container ${name}`, run: () => supervisor.terminate(container)})
+  }
+  if (supervisor.unregister) {
+    steps.push({title: `Unhooking container ${name} from ${supervisor.name}`, run: () => supervisor.unregister!(container)})
   }
   steps.push({title: `Removing the files of container ${name}`, run: () => removeContainerFiles(container.paths)})
   await progress.run(steps)

@@ -10,8 +10,8 @@ import type {Container} from '../lib/containers.js'
 import {UserError} from '../lib/errors.js'
 import type {LogSink} from '../lib/nix.js'
 
-export function requireLeader(supervisor: Supervisor, container: Container): number {
-  const leader = supervisor.leader(container)
+export async function requireLeader(supervisor: Supervisor, container: Container): Promise<number> {
+  const leader = await supervisor.leader(container)
   if (leader === undefined) throw new UserError(`container ‘${container.name}’ is not running`)
   return leader
 }
@@ -42,17 +42,31 @@ export function rootLoginCommandLine(leader: number): string[] {
   return [...nsenterPrefix(leader), containerSu(leader), 'root', '-l']
 }
 
+/** The supervisor's login (machinectl login where machined knows the container), else the container's own login program. */
+export async function loginCommandLine(supervisor: Supervisor, container: Container): Promise<string[]> {
+  const leader = await requireLeader(supervisor, container)
+  const viaSupervisor = await supervisor.loginCommand?.(container, leader)
+  if (viaSupervisor) return viaSupervisor
+  return directLoginCommandLine(leader)
+}
+
 /** A getty-style login prompt, for hosts where machinectl cannot reach the container. */
-export function loginCommandLine(leader: number): string[] {
+function directLoginCommandLine(leader: number): string[] {
   for (const candidate of ['/run/current-system/sw/bin/login', '/bin/login', '/usr/bin/login']) {
     if (existsSync(`/proc/${leader}/root${candidate}`)) return [...nsenterPrefix(leader), candidate]
   }
   throw new UserError('the container has no login program')
 }
 
-export async function activate(supervisor: Supervisor, container: Container, log: LogSink): Promise<void> {
+/** Activates the container's current system in it: through the supervisor (systemctl reload), else directly. */
+export async function reloadContainer(supervisor: Supervisor, container: Container, log: LogSink): Promise<void> {
+  if (supervisor.reload) return supervisor.reload(container, log)
+  return activate(await requireLeader(supervisor, container), container, log)
+}
+
+/** Runs SYSTEM/bin/switch-to-configuration test inside the container whose PID 1 is `leader`. */
+export async function activate(leader: number, container: Container, log: LogSink): Promise<void> {
   const {execa} = await import('execa')
-  const leader = requireLeader(supervisor, container)
   const [command, ...args] = [...nsenterPrefix(leader), `${systemPathInside(container.conf)}/bin/switch-to-configuration`, 'test']
   const child = execa(command, args, {reject: false, all: true, stdin: 'ignore'})
   child.all?.setEncoding('utf8')

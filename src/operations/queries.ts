@@ -1,6 +1,6 @@
 // Read-only questions about containers, shared by the oclif commands and the quick path.
 import type {Backends} from './context.js'
-import type {RunState} from '../backends/supervisors/supervisor.js'
+import {type RunState, statesOf} from '../backends/supervisors/supervisor.js'
 import {currentSystem} from '../backends/builders/profile.js'
 import {withoutPrefix} from '../lib/addresses.js'
 import {type ContainerSummary, containerExists, listContainerNames, loadContainer, summarize} from '../lib/containers.js'
@@ -10,17 +10,16 @@ import type {HostPaths} from '../lib/paths.js'
 
 export type Status = RunState | 'gone'
 
-export function containerStatus(host: HostPaths, backends: Backends, name: string): Status {
+export async function containerStatus(host: HostPaths, backends: Backends, name: string): Promise<Status> {
   checkNameSyntax(name)
   if (!containerExists(host, name)) return 'gone'
   return backends.supervisor.state(loadContainer(host, name))
 }
 
-export function containerSummaries(host: HostPaths, backends: Backends): ContainerSummary[] {
-  return listContainerNames(host).map((name) => {
-    const container = loadContainer(host, name)
-    return summarize(container, backends.supervisor.state(container), currentSystem(container.paths.profile))
-  })
+export async function containerSummaries(host: HostPaths, backends: Backends): Promise<ContainerSummary[]> {
+  const containers = listContainerNames(host).map((name) => loadContainer(host, name))
+  const states = await statesOf(backends.supervisor, containers)
+  return containers.map((container, i) => summarize(container, states[i], currentSystem(container.paths.profile)))
 }
 
 /** LOCAL_ADDRESS without prefix, else LOCAL_ADDRESS6, as upstream's show-ip. */

@@ -3,7 +3,7 @@
 import {existsSync, readFileSync, writeFileSync} from 'node:fs'
 
 import {builderFor, type OperationContext} from './context.js'
-import {activate} from './exec.js'
+import {reloadContainer} from './exec.js'
 import type {SystemSource} from '../backends/builders/builder.js'
 import {parseFlakeRef} from '../backends/builders/flakes.js'
 import {loadContainer, writeConf} from '../lib/containers.js'
@@ -44,7 +44,7 @@ export async function updateContainer({host, backends, progress}: OperationConte
   if (source.kind === 'configuration' && !request.config && !existsSync(paths.configurationNix)) {
     throw new UserError(`container ‘${name}’ has no ${paths.configurationNix}; give --config, --config-file or --flake`)
   }
-  const running = backends.supervisor.state(container) === 'up'
+  const running = (await backends.supervisor.state(container)) === 'up'
   let systemPath = ''
   await progress.run([
     {
@@ -73,7 +73,7 @@ export async function updateContainer({host, backends, progress}: OperationConte
     progress.note('reloading container...')
     await progress.run([{
       title: `Activating the new system in container ${name}`,
-      run: (log) => activate(backends.supervisor, container, log),
+      run: (log) => reloadContainer(backends.supervisor, container, log),
     }])
   }
   return {name, systemPath, activated: running}

@@ -33,12 +33,18 @@ export interface NspawnOptions {
   name: string
   paths: ContainerPaths
   conf: ConfEntries
-  /** Register with systemd-machined (only where it runs). */
-  register: boolean
+  /**
+   * How the container meets systemd: `unit` — nspawn is the main process of container@NAME.service
+   * and registers that unit with machined (--keep-unit); `scope` — machined puts it in a scope of its
+   * own (machine-NAME.scope), so it leaves the caller's login session; `none` — no systemd here.
+   */
+  systemd: 'unit' | 'scope' | 'none'
 }
 
-export function nspawnArguments({name, paths, conf, register}: NspawnOptions): string[] {
-  const args = ['--keep-unit', `--register=${register ? 'yes' : 'no'}`, `--machine=${name}`, `--directory=${paths.root}`]
+const systemdArguments = {unit: ['--keep-unit', '--register=yes'], scope: ['--register=yes'], none: ['--keep-unit', '--register=no']}
+
+export function nspawnArguments({name, paths, conf, systemd}: NspawnOptions): string[] {
+  const args = [...systemdArguments[systemd], `--machine=${name}`, `--directory=${paths.root}`]
   if (conf.get('NETWORK_NAMESPACE_PATH')) {
     args.push(`--network-namespace-path=${conf.get('NETWORK_NAMESPACE_PATH')}`)
   } else {

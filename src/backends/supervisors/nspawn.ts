@@ -14,6 +14,7 @@ import {configureNetwork, removeStaleLinks} from '../../lib/network.js'
 import {children, commandLine, executable, isAlive, waitFor} from '../../lib/proc.js'
 import {prepareRoot} from '../../lib/root.js'
 
+// Without systemd, --keep-unit keeps nspawn off the (missing) system bus.
 const machinedRuns = (): boolean => existsSync('/run/systemd/system') && existsSync('/run/systemd/machines')
 
 /** The nspawn process of a running container, validated against /proc. */
@@ -69,11 +70,11 @@ async function waitGone(pid: number, timeoutMs: number): Promise<boolean> {
 export const nspawnSupervisor: Supervisor = {
   name: 'nspawn',
 
-  state(container): RunState {
+  async state(container): Promise<RunState> {
     return nspawnPid(container) === undefined ? 'down' : 'up'
   },
 
-  leader(container) {
+  async leader(container) {
     const pid = nspawnPid(container)
     return pid === undefined ? undefined : bootedLeader(pid)
   },
@@ -89,7 +90,7 @@ export const nspawnSupervisor: Supervisor = {
     prepareRoot(paths, conf)
     await removeStaleLinks(name)
     mkdirSync(path.dirname(paths.pidFile), {recursive: true, mode: 0o755})
-    const args = nspawnArguments({name, paths, conf, register: machinedRuns()})
+    const args = nspawnArguments({name, paths, conf, systemd: machinedRuns() ? 'scope' : 'none'})
     log(`systemd-nspawn ${args.join(' ')}`)
     const logFd = openSync(paths.logFile, 'w')
     let child
