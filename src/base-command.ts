@@ -22,7 +22,7 @@ export abstract class BaseCommand extends Command {
   static baseFlags = {
     supervisor: Flags.string({
       helpGroup: 'BACKEND',
-      helpValue: 'systemd|nspawn',
+      helpValue: '<systemd|nspawn>',
       description: 'how containers are run: systemd (container@NAME.service; the default where systemd is PID 1) or nspawn (systemd-nspawn directly; the default elsewhere). Also NIXOS_CONTAINER_SUPERVISOR.',
     }),
   }

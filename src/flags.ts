@@ -41,10 +41,10 @@ export function takePairFlags(argv: string[]): SplitArgv {
 }
 
 export const nixFlags = {
-  'log-format': Flags.string({helpGroup: 'NIX', description: 'passed to Nix: log format (raw, internal-json, bar, bar-with-logs)'}),
+  'log-format': Flags.string({helpGroup: 'NIX', helpValue: '<format>', description: 'passed to Nix: log format (raw, internal-json, bar, bar-with-logs)'}),
   option: Flags.string({helpGroup: 'NIX', helpValue: '<name> <value>', multiple: true, description: 'passed to Nix: set a nix.conf option (takes two values)'}),
   impure: Flags.boolean({helpGroup: 'NIX', description: 'passed to Nix: allow impure evaluation of the flake'}),
-  'update-input': Flags.string({helpGroup: 'NIX', multiple: true, description: 'passed to Nix: update one flake input'}),
+  'update-input': Flags.string({helpGroup: 'NIX', helpValue: '<input>', multiple: true, description: 'passed to Nix: update one flake input'}),
   'override-input': Flags.string({helpGroup: 'NIX', helpValue: '<input> <flakeref>', multiple: true, description: 'passed to Nix: override a flake input (takes two values)'}),
   'commit-lock-file': Flags.boolean({helpGroup: 'NIX', description: 'passed to Nix: commit changes to flake.lock'}),
   'no-registries': Flags.boolean({helpGroup: 'NIX', description: 'passed to Nix: do not use flake registries'}),
@@ -69,10 +69,10 @@ export function nixPassThrough(flags: NixFlagValues, pairs: string[]): string[] 
 }
 
 export const sourceFlags = {
-  config: Flags.string({description: 'NixOS configuration (Nix attributes) added to the container\'s configuration.nix'}),
-  'config-file': Flags.string({description: 'a NixOS module file the container\'s configuration.nix imports'}),
-  flake: Flags.string({description: 'build nixosConfigurations.ATTR of this flake (REF#ATTR; ATTR defaults to "container")'}),
-  'nixos-path': Flags.string({description: 'NixOS to evaluate configuration.nix with (default <nixpkgs/nixos>)'}),
+  config: Flags.string({helpValue: '<nix>', description: 'NixOS configuration (Nix attributes) added to the container\'s configuration.nix'}),
+  'config-file': Flags.string({helpValue: '<file>', description: 'a NixOS module file the container\'s configuration.nix imports'}),
+  flake: Flags.string({helpValue: '<ref>[#<attr>]', description: 'build nixosConfigurations.ATTR of this flake (REF#ATTR; ATTR defaults to "container")'}),
+  'nixos-path': Flags.string({helpValue: '<path>', description: 'NixOS to evaluate configuration.nix with (default <nixpkgs/nixos>)'}),
 }
 
 /** --config and --config-file as a ConfigSource, with upstream's refusal of both at once. */
@@ -86,7 +86,7 @@ export function configSource(flags: {config?: string; 'config-file'?: string}): 
 }
 
 export const timeoutFlag = {
-  timeout: Flags.integer({description: 'seconds to wait before giving up', default: 90, min: 1}),
+  timeout: Flags.integer({helpValue: '<seconds>', description: 'seconds to wait before giving up', default: 90, min: 1}),
 }
 
 /**

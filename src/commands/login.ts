@@ -7,7 +7,7 @@ import {runInteractive} from '../operations/interactive.js'
 
 export default class Login extends BaseCommand {
   static summary = 'Log in to a running container at a login prompt.'
-  static description = 'Shows the container\'s login prompt (user name and password) on this terminal. Needs a terminal; for a root shell without a password use root-login.'
+  static description = 'Shows the container\'s login prompt (user name and password) on this terminal: `machinectl login NAME` when the container runs systemd and is registered with systemd-machined, else the container\'s login program. Needs a terminal; for a root shell without a password use root-login. Leave a machinectl login with Ctrl-] three times.'
   static examples = ['<%= config.bin %> <%= command.id %> web']
   static args = nameArg
 

@@ -5,7 +5,10 @@ import {type LifecycleResult, startContainer, stopContainer} from '../operations
 export default class Restart extends BaseCommand {
   static summary = 'Stop a container (if running) and start it again.'
   static description = 'A clean stop followed by a start; returns once the container has booted again. The old instance is completely gone before the new one starts.'
-  static examples = ['<%= config.bin %> <%= command.id %> web']
+  static examples = [
+    '<%= config.bin %> <%= command.id %> web',
+    {description: 'After changing its NAME.conf (addresses, ports, bind mounts)', command: '$EDITOR /etc/nixos-containers/web.conf && <%= config.bin %> <%= command.id %> web'},
+  ]
   static args = nameArg
   static flags = {...timeoutFlag}
 

@@ -8,7 +8,10 @@ import {runInteractive} from '../operations/interactive.js'
 export default class RootLogin extends BaseCommand {
   static summary = 'Open a root login shell in a running container.'
   static description = 'Starts `su root -l` inside the container, with no password asked. The shell\'s exit status becomes ours.'
-  static examples = ['<%= config.bin %> <%= command.id %> web']
+  static examples = [
+    '<%= config.bin %> <%= command.id %> web',
+    {description: 'Start it first if needed', command: '<%= config.bin %> start web && <%= config.bin %> <%= command.id %> web'},
+  ]
   static args = nameArg
 
   async run(): Promise<void> {

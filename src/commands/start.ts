@@ -4,8 +4,12 @@ import {type LifecycleResult, startContainer} from '../operations/lifecycle.js'
 
 export default class Start extends BaseCommand {
   static summary = 'Start a container and wait until it has booted.'
-  static description = 'Boots the container with systemd-nspawn, sets up its network (veth ve-NAME with HOST_ADDRESS on the host, eth0 with LOCAL_ADDRESS in the container), and returns once it has booted: when systemd inside reports running or degraded, or for a system without systemd once its init runs. Starting a running container does nothing.'
-  static examples = ['<%= config.bin %> <%= command.id %> web', '<%= config.bin %> <%= command.id %> web --timeout 300']
+  static description = 'With the systemd supervisor this is `systemctl start container@NAME.service`; with the nspawn supervisor the CLI runs systemd-nspawn itself. Either way the container gets its network (veth ve-NAME with HOST_ADDRESS on the host, eth0 with LOCAL_ADDRESS inside) and the command returns once it has booted: when the container\'s systemd reports ready. A flake container without a system yet is built first. Starting a running container does nothing.'
+  static examples = [
+    '<%= config.bin %> <%= command.id %> web',
+    {description: 'Give a slow container five minutes to boot', command: '<%= config.bin %> <%= command.id %> web --timeout 300'},
+    {description: 'Without systemd\'s unit, even where systemd runs', command: '<%= config.bin %> <%= command.id %> web --supervisor nspawn'},
+  ]
   static args = nameArg
   static flags = {...timeoutFlag}
 

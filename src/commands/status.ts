@@ -5,8 +5,11 @@ import type {Status} from '../operations/queries.js'
 
 export default class StatusCommand extends BaseCommand {
   static summary = 'Print whether a container is up or down.'
-  static description = 'Prints "up" or "down". For a container that does not exist it prints "gone" and fails, as upstream does. Reads state without starting a process per container.'
-  static examples = ['<%= config.bin %> <%= command.id %> web', '<%= config.bin %> <%= command.id %> web --json']
+  static description = 'Prints "up" or "down": with the systemd supervisor, whether container@NAME.service is active; with the nspawn supervisor, whether its systemd-nspawn still runs. For a container that does not exist it prints "gone" and fails, as upstream does.'
+  static examples = [
+    '<%= config.bin %> <%= command.id %> web',
+    {description: 'In a script', command: '[ "$(<%= config.bin %> <%= command.id %> web)" = up ] || <%= config.bin %> start web'},
+  ]
   static args = nameArg
 
   async run(): Promise<{name: string; state: Status}> {

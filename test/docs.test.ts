@@ -1,0 +1,136 @@
+// The docs are generated from the command classes and must not drift from them: the committed
+// man page and README are exactly what `npm run docs` makes now, the man page renders without a
+// warning, every --help has a summary, description and examples, and every nixos-container
+// command line in the docs names a real command with real flags.
+import assert from 'node:assert/strict'
+import {execa} from 'execa'
+import {readdirSync, readFileSync} from 'node:fs'
+import path from 'node:path'
+
+import {loadCommands} from '../dist/docs/commands.js'
+import {generateDocs} from '../dist/docs/generate.js'
+import {projectRoot, TestHost} from './helpers/host.ts'
+
+const commands = loadCommands(path.join(projectRoot, 'oclif.manifest.json'))
+const manPage = path.join(projectRoot, 'man/nixos-container.8')
+
+/** Shell command lines in ```sh blocks of a markdown file. */
+function shellLines(markdown: string): string[] {
+  const blocks = [...markdown.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1])
+  return blocks.flatMap((block) => block.split('\n')).filter((line) => line.trim() && !line.trim().startsWith('#'))
+}
+
+const operators = new Set(['|', '||', '&&', ';', '>>', '>'])
+const twoValueFlags = new Set(['option', 'override-input'])
+
+/** Why a `nixos-container …` invocation (tokens after the program name) would be refused, if it would. */
+function problem(tokens: string[], argsFromXargs = false): string | undefined {
+  const [id, ...rest] = tokens
+  const command = commands.find((c) => c.id === id)
+  if (!command) return `no command ‘${id}’`
+  let positional = 0
+  for (let i = 0; i < rest.length; i++) {
+    const token = rest[i]
+    if (token === '--') break
+    if (!token.startsWith('--')) {
+      positional++
+      continue
+    }
+    const name = token.slice(2).split('=')[0]
+    const flag = command.flags.find((f) => f.name === name)
+    if (!flag) return `${id} has no --${name}`
+    if (flag.value && !token.includes('=')) i += twoValueFlags.has(name) ? 2 : 1
+  }
+  const required = command.args.filter((a) => a.required).length
+  if (positional < required && !argsFromXargs) return `${id} needs ${command.args.map((a) => a.name).join(' ')}`
+  return undefined
+}
+
+interface Invocation {
+  tokens: string[]
+  /** Run by xargs, which appends the arguments. */
+  viaXargs: boolean
+}
+
+/** Every invocation of the tool on a line (where it stands as the command), including inside $( … ). */
+function invocations(line: string): Invocation[] {
+  const found: Invocation[] = []
+  for (const inner of line.matchAll(/\$\(([^()]*)\)/g)) found.push(...invocations(inner[1]))
+  const tokens = line.replace(/\$\([^()]*\)/g, 'X').match(/'[^']*'|"(?:[^"\\]|\\.)*"|[^\s]+/g) ?? []
+  let segmentStart = 0
+  tokens.forEach((token, i) => {
+    if (operators.has(token)) segmentStart = i + 1
+    if (token !== 'nixos-container') return
+    const viaXargs = tokens.slice(segmentStart, i).includes('xargs')
+    if (i !== segmentStart && !viaXargs) return
+    const end = tokens.findIndex((t, j) => j > i && operators.has(t))
+    found.push({tokens: tokens.slice(i + 1, end === -1 ? undefined : end), viaXargs})
+  })
+  return found
+}
+
+describe('documentation', () => {
+  it('the man page and README are exactly what `npm run docs` makes of the commands', () => {
+    const {files} = generateDocs(projectRoot, {})
+    for (const [file, content] of Object.entries(files)) {
+      assert.ok(readFileSync(path.join(projectRoot, file), 'utf8') === content, `${file} is out of date: run npm run docs`)
+    }
+  })
+
+  it('SOURCE_DATE_EPOCH sets the man page date', () => {
+    const {files} = generateDocs(projectRoot, {SOURCE_DATE_EPOCH: '1700000000'})
+    assert.match(files['man/nixos-container.8'], /^\.TH NIXOS\\-CONTAINER 8 "2023-11-14"/m)
+  })
+
+  it('the man page renders with man -l, without a warning, with every section and command', async () => {
+    const {stdout, stderr} = await execa('man', ['-P', 'cat', '-l', manPage], {env: {MANWIDTH: '80', LANG: 'C.UTF-8'}})
+    assert.equal(stderr, '')
+    for (const section of ['NAME', 'SYNOPSIS', 'DESCRIPTION', 'COMMANDS', 'ENVIRONMENT', 'FILES', 'EXIT STATUS', 'EXAMPLES', 'SEE ALSO']) {
+      assert.match(stdout, new RegExp(`^${section}$`, 'm'), section)
+    }
+    for (const command of commands) assert.match(stdout, new RegExp(`^ {3}${command.id}( |$)`, 'm'), command.id)
+    assert.match(stdout, /systemd-nspawn\(1\), machinectl\(1\), nix-env\(1\)/)
+  })
+
+  it('every command has a summary, a description and examples in --help', async () => {
+    const host = new TestHost('docs')
+    try {
+      for (const command of commands) {
+        assert.ok(command.summary && command.description && command.examples.length > 0, command.id)
+        const {stdout} = await host.ok([command.id, '--help'])
+        assert.ok(stdout.includes(command.summary), `${command.id} --help shows its summary`)
+        assert.match(stdout, /^DESCRIPTION$/m)
+        assert.match(stdout, /^EXAMPLES$/m)
+        assert.ok(stdout.includes(command.examples[0].command), `${command.id} --help shows its examples`)
+      }
+    } finally {
+      await host.cleanup()
+    }
+  })
+
+  it('every nixos-container command line in the docs and examples names a real command with its flags', () => {
+    const sources: [string, string[]][] = [
+      ['README.md', shellLines(readFileSync(path.join(projectRoot, 'README.md'), 'utf8'))],
+      ...readdirSync(path.join(projectRoot, 'docs')).filter((f) => f.endsWith('.md'))
+        .map((f): [string, string[]] => [`docs/${f}`, shellLines(readFileSync(path.join(projectRoot, 'docs', f), 'utf8'))]),
+      ['--help examples', commands.flatMap((c) => c.examples.map((e) => e.command))],
+    ]
+    let checked = 0
+    for (const [source, lines] of sources) {
+      for (const line of lines) {
+        for (const {tokens, viaXargs} of invocations(line)) {
+          checked++
+          const why = problem(tokens, viaXargs)
+          assert.equal(why, undefined, `${source}: ${line}\n  ${why}`)
+        }
+      }
+    }
+    assert.ok(checked > 50, `only ${checked} command lines found`)
+  })
+
+  it('the manual chapter shows every command at work', () => {
+    const chapter = readFileSync(path.join(projectRoot, 'docs/containers.md'), 'utf8')
+    const used = new Set(shellLines(chapter).flatMap(invocations).map(({tokens}) => tokens[0]))
+    assert.deepEqual(commands.map((c) => c.id).filter((id) => !used.has(id)), [])
+  })
+})
