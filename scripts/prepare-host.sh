@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(nix-bin systemd-container busybox-static iproute2 iputils-ping util-linux e2fsprogs gcc libc6-dev debootstrap)
+packages=(nix-bin systemd-container busybox-static iproute2 iputils-ping util-linux e2fsprogs gcc libc6-dev debootstrap man-db groff-base)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ "${#missing[@]}" -gt 0 ]; then
