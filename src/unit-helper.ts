@@ -10,9 +10,9 @@ import {type Container, loadContainer} from './lib/containers.js'
 import {errorReport, UserError} from './lib/errors.js'
 import {configureNetwork, removeStaleLinks} from './lib/network.js'
 import {resolveHostPaths} from './lib/paths.js'
-import {children, executable, waitFor} from './lib/proc.js'
+import {execedChild, waitFor} from './lib/proc.js'
 import {prepareRoot} from './lib/root.js'
-import {machinectl, machineLeader} from './lib/systemd.js'
+import {machinectl, machineLeader, waitUntilUnregistered} from './lib/systemd.js'
 
 function findOnPath(command: string): string {
   for (const dir of (process.env.PATH ?? '').split(':')) {
@@ -26,10 +26,7 @@ function findOnPath(command: string): string {
 async function leaderOf(container: Container): Promise<number> {
   const nspawn = Number(process.env.MAINPID)
   let leader: number | undefined
-  if (nspawn > 0) {
-    const nspawnExe = executable(nspawn)
-    await waitFor(() => (leader = children(nspawn).find((c) => executable(c) !== nspawnExe)) !== undefined, 5000)
-  }
+  if (nspawn > 0) await waitFor(() => (leader = execedChild(nspawn)) !== undefined, 5000)
   leader ??= await machineLeader(container.name)
   if (leader === undefined) throw new UserError(`container ‘${container.name}’ has no running init`)
   return leader
@@ -38,8 +35,7 @@ async function leaderOf(container: Container): Promise<number> {
 async function preStart(container: Container): Promise<void> {
   const {name, paths, conf} = container
   // A machine of this name still registered (its old unit not yet gone) would make nspawn fail.
-  const registered = async (): Promise<boolean> => (await machinectl(['show', name, '--property=Name'])).ok
-  if (!(await waitFor(async () => !(await registered()), 5000, 100))) await machinectl(['terminate', name])
+  if (!(await waitUntilUnregistered(name))) await machinectl(['terminate', name])
   prepareRoot(paths, conf)
   await removeStaleLinks(name)
   if (!existsSync(paths.profile) && !conf.get('SYSTEM_PATH')) {

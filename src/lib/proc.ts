@@ -29,6 +29,15 @@ export function children(pid: number): number[] {
   return raw ? raw.trim().split(/\s+/).filter(Boolean).map(Number) : []
 }
 
+/** The child of `parent` that runs another program than it: systemd-nspawn's child once it has exec'd the container's init. */
+export function execedChild(parent: number): number | undefined {
+  const parentExe = executable(parent)
+  return children(parent).find((child) => {
+    const exe = executable(child)
+    return exe !== undefined && exe !== parentExe
+  })
+}
+
 /** True while the process exists and is not a zombie. */
 export function isAlive(pid: number): boolean {
   const stat = readProcFile(pid, 'stat')

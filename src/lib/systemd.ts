@@ -1,6 +1,8 @@
 // Talking to the host's systemd and systemd-machined through systemctl and machinectl.
 import {existsSync} from 'node:fs'
 
+import {waitFor} from './proc.js'
+
 /** systemd is PID 1 (its own test: /run/systemd/system exists only then). */
 export function systemdIsRunning(): boolean {
   return existsSync('/run/systemd/system')
@@ -52,6 +54,15 @@ export async function machineLeader(name: string): Promise<number | undefined> {
   const {ok, stdout} = await machinectl(['show', name, '--property=Leader', '--value'])
   const pid = Number(stdout.trim())
   return ok && Number.isInteger(pid) && pid > 0 ? pid : undefined
+}
+
+/**
+ * Waits until systemd-machined has forgotten a machine of this name: it does so a moment after
+ * the machine's unit stops, and a start before that fails with "machine already exists".
+ * Returns false if it is still registered after `timeoutMs`.
+ */
+export async function waitUntilUnregistered(name: string, timeoutMs = 5000): Promise<boolean> {
+  return waitFor(async () => !(await machinectl(['show', name, '--property=Name'])).ok, timeoutMs, 50)
 }
 
 /** The last lines a unit logged, for error messages. */

@@ -8,7 +8,7 @@ import {type ChildProcess, spawn} from 'node:child_process'
 import {closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmdirSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 
-import {children, executable, isAlive, waitFor} from '../../dist/lib/proc.js'
+import {execedChild, isAlive, waitFor} from '../../dist/lib/proc.js'
 import {safeRemoveTree} from '../../dist/lib/remove.js'
 import {cliPath, fixtures, projectRoot, type CliResult} from './host.ts'
 
@@ -87,8 +87,7 @@ export class SystemdHost {
     const pid = this.nspawn.pid!
     const booted = await waitFor(async () => {
       if (!isAlive(pid)) return true
-      const nspawnExe = executable(pid)
-      const leader = children(pid).find((child) => executable(child) !== nspawnExe)
+      const leader = execedChild(pid)
       if (leader === undefined) return false
       this.leader = leader
       const state = (await execa('nsenter', ['-t', String(leader), '-a', 'systemctl', 'is-system-running'], {reject: false})).stdout

@@ -11,7 +11,7 @@ import {nspawnArguments} from './nspawn-args.js'
 import type {Container} from '../../lib/containers.js'
 import {UserError} from '../../lib/errors.js'
 import {configureNetwork, removeStaleLinks} from '../../lib/network.js'
-import {children, commandLine, executable, isAlive, waitFor} from '../../lib/proc.js'
+import {children, commandLine, executable, execedChild, isAlive, waitFor} from '../../lib/proc.js'
 import {prepareRoot} from '../../lib/root.js'
 
 // Without systemd, --keep-unit keeps nspawn off the (missing) system bus.
@@ -30,16 +30,6 @@ export function nspawnPid(container: Container): number | undefined {
   if (!argv || path.basename(argv[0]) !== 'systemd-nspawn') return undefined
   if (!argv.includes(`--machine=${container.name}`) || !argv.includes(`--directory=${container.paths.root}`)) return undefined
   return pid
-}
-
-/** The container's PID 1: nspawn's child once it has exec'd the container's init. */
-function bootedLeader(nspawn: number): number | undefined {
-  const nspawnExe = executable(nspawn)
-  for (const child of children(nspawn)) {
-    const exe = executable(child)
-    if (exe && exe !== nspawnExe) return child
-  }
-  return undefined
 }
 
 function logTail(container: Container): string {
@@ -76,13 +66,13 @@ export const nspawnSupervisor: Supervisor = {
 
   async leader(container) {
     const pid = nspawnPid(container)
-    return pid === undefined ? undefined : bootedLeader(pid)
+    return pid === undefined ? undefined : execedChild(pid)
   },
 
   async start(container, {timeoutMs, log}) {
     const {paths, conf, name} = container
     const running = nspawnPid(container)
-    const runningLeader = running === undefined ? undefined : bootedLeader(running)
+    const runningLeader = running === undefined ? undefined : execedChild(running)
     if (runningLeader !== undefined) return runningLeader
     if (!existsSync(paths.profile) && !conf.get('SYSTEM_PATH')) {
       throw new UserError(`container ‘${name}’ has no system yet (run ‘nixos-container update ${name}’)`)
@@ -113,7 +103,7 @@ export const nspawnSupervisor: Supervisor = {
     }
     let leader: number | undefined
     await waitFor(() => {
-      leader = bootedLeader(pid)
+      leader = execedChild(pid)
       return leader !== undefined || !isAlive(pid)
     }, timeoutMs, 10)
     if (leader === undefined) return failed(isAlive(pid) ? 'timed out waiting for its init' : 'systemd-nspawn exited')

@@ -9,8 +9,8 @@ import {ensureTemplate} from './container-unit.js'
 import type {RunState, Supervisor} from './supervisor.js'
 import type {Container} from '../../lib/containers.js'
 import {UserError} from '../../lib/errors.js'
-import {children, executable, isAlive, waitFor} from '../../lib/proc.js'
-import {activeStates, containerUnit, machineLeader, machinectl, recentLog, systemctl} from '../../lib/systemd.js'
+import {execedChild, executable, isAlive, waitFor} from '../../lib/proc.js'
+import {activeStates, containerUnit, machineLeader, recentLog, systemctl, waitUntilUnregistered} from '../../lib/systemd.js'
 
 const runningStates = new Set(['active', 'reloading'])
 
@@ -20,19 +20,12 @@ async function findLeader(container: Container): Promise<number | undefined> {
   if (fromMachined !== undefined) return fromMachined
   const {stdout} = await systemctl(['show', '--property=MainPID', '--value', containerUnit(container.name)])
   const nspawn = Number(stdout.trim())
-  if (!nspawn) return undefined
-  const nspawnExe = executable(nspawn)
-  return children(nspawn).find((child) => executable(child) !== nspawnExe)
+  return nspawn ? execedChild(nspawn) : undefined
 }
 
 async function failure(container: Container, what: string, reason: string): Promise<never> {
   const log = await recentLog(containerUnit(container.name))
   throw new UserError(`failed to ${what} container ‘${container.name}’: ${reason}${log ? ` (${log})` : ''}`)
-}
-
-/** machined forgets a stopped machine a moment after its unit stops; a start before that fails with "machine already exists". */
-async function waitUntilUnregistered(name: string, timeoutMs: number): Promise<void> {
-  await waitFor(async () => !(await machinectl(['show', name, '--property=Name'])).ok, timeoutMs, 50)
 }
 
 export const systemdSupervisor: Supervisor = {
@@ -60,7 +53,7 @@ export const systemdSupervisor: Supervisor = {
     const kind = await ensureTemplate()
     log(`using ${kind === 'ours' ? 'our' : 'the host\'s'} container@.service`)
     await syncAutoStart(container)
-    await waitUntilUnregistered(name, 5000)
+    await waitUntilUnregistered(name)
     log(`systemctl start ${containerUnit(name)}`)
     const started = await systemctl(['start', containerUnit(name)], timeoutMs)
     if (!started.ok) {
@@ -79,7 +72,7 @@ export const systemdSupervisor: Supervisor = {
   async stop(container, {timeoutMs}) {
     const stopped = await systemctl(['stop', containerUnit(container.name)], timeoutMs)
     if (!stopped.ok) await this.terminate(container)
-    await waitUntilUnregistered(container.name, 5000)
+    await waitUntilUnregistered(container.name)
   },
 
   async terminate(container) {
@@ -92,7 +85,7 @@ export const systemdSupervisor: Supervisor = {
       !(await activeStates([unit]))[0].endsWith('ing'), 10_000, 50)
     if (!gone) throw new UserError(`container ‘${container.name}’ did not go away after SIGKILL`)
     await systemctl(['reset-failed', unit])
-    await waitUntilUnregistered(container.name, 5000)
+    await waitUntilUnregistered(container.name)
   },
 
   async reload(container, log) {
