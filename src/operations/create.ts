@@ -93,6 +93,7 @@ export async function createContainer({host, backends, progress}: OperationConte
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP']
   for (const signal of signals) process.once(signal, onSignal)
   const {supervisor} = backends
+  const container = loadContainer(host, name)
   try {
     await progress.run([{
       title: `Building the system of container ${name} (${builder.name})`,
@@ -104,11 +105,11 @@ export async function createContainer({host, backends, progress}: OperationConte
     if (supervisor.register) {
       await progress.run([{
         title: `Registering container ${name} with ${supervisor.name}`,
-        run: () => supervisor.register!(loadContainer(host, name)),
+        run: () => supervisor.register!(container),
       }])
     }
   } catch (error) {
-    await supervisor.unregister?.(loadContainer(host, name)).catch(() => {})
+    await supervisor.unregister?.(container).catch(() => {})
     await removeContainerFiles(paths)
     throw error
   } finally {
