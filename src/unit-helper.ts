@@ -6,7 +6,7 @@ import {existsSync} from 'node:fs'
 import path from 'node:path'
 
 import {nspawnArguments} from './backends/supervisors/nspawn-args.js'
-import {type Container, loadContainer} from './lib/containers.js'
+import {type Container, hasSystem, loadContainer, requireSystem} from './lib/containers.js'
 import {errorReport, UserError} from './lib/errors.js'
 import {configureNetwork, removeStaleLinks} from './lib/network.js'
 import {resolveHostPaths} from './lib/paths.js'
@@ -38,8 +38,7 @@ async function preStart(container: Container): Promise<void> {
   if (!(await waitUntilUnregistered(name))) await machinectl(['terminate', name])
   prepareRoot(paths, conf)
   await removeStaleLinks(name)
-  if (!existsSync(paths.profile) && !conf.get('SYSTEM_PATH')) {
-    if (!conf.get('FLAKE')) throw new UserError(`container ‘${name}’ has no system yet (run ‘nixos-container update ${name}’)`)
+  if (!hasSystem(container) && conf.get('FLAKE')) {
     // As NixOS's unit does: a flake container is built on its first start.
     const {updateContainer} = await import('./operations/update.js')
     const {selectBackends} = await import('./backends/index.js')
@@ -47,6 +46,7 @@ async function preStart(container: Container): Promise<void> {
     await updateContainer({host: resolveHostPaths(), backends: selectBackends({supervisor: 'nspawn'}), progress: createProgress('auto')},
       {name, nixFlags: []})
   }
+  requireSystem(container)
 }
 
 function execNspawn(container: Container): never {

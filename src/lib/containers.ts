@@ -56,6 +56,16 @@ export function loadContainer(host: HostPaths, name: string): Container {
   return {name, paths, conf: parseConf(text), declarative: isDeclarative(paths.conf)}
 }
 
+/** Whether the container has a system to boot: SYSTEM_PATH (declarative) or a built profile. */
+export function hasSystem(container: Container): boolean {
+  return Boolean(container.conf.get('SYSTEM_PATH')) || existsSync(container.paths.profile)
+}
+
+/** Refuses to boot a container whose system has not been built. */
+export function requireSystem(container: Container): void {
+  if (!hasSystem(container)) throw new UserError(`container ‘${container.name}’ has no system yet (run ‘nixos-container update ${container.name}’)`)
+}
+
 export function addressesOfConf(conf: ConfEntries): AddressSet {
   return {
     hostAddress: conf.get('HOST_ADDRESS') || undefined,

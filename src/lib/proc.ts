@@ -1,6 +1,7 @@
 // Reading process facts straight from /proc: cheap enough for status and list, which must not
 // start a process per container.
 import {readFileSync, readlinkSync} from 'node:fs'
+import path from 'node:path'
 
 export function readProcFile(pid: number, file: string): string | undefined {
   try {
@@ -36,6 +37,11 @@ export function execedChild(parent: number): number | undefined {
     const exe = executable(child)
     return exe !== undefined && exe !== parentExe
   })
+}
+
+/** Whether the process is systemd (a container whose init is systemd has its own bus, getty, readiness). */
+export function runsSystemd(pid: number): boolean {
+  return path.basename(executable(pid) ?? '') === 'systemd'
 }
 
 /** True while the process exists and is not a zombie. */

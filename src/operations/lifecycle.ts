@@ -1,11 +1,10 @@
 // start, stop, restart, terminate, status: thin sequences over the selected supervisor.
-import {existsSync} from 'node:fs'
 
 import type {OperationContext} from './context.js'
 import {updateContainer} from './update.js'
 
 import type {RunState} from '../backends/supervisors/supervisor.js'
-import {loadContainer} from '../lib/containers.js'
+import {hasSystem, loadContainer} from '../lib/containers.js'
 
 export interface LifecycleResult {
   name: string
@@ -23,7 +22,7 @@ export async function startContainer(context: OperationContext, {name, timeoutMs
   let container = loadContainer(host, name)
   const {supervisor} = backends
   // container@.service builds a flake container that has no system yet before booting it.
-  if (container.conf.get('FLAKE') && !container.conf.get('SYSTEM_PATH') && !existsSync(container.paths.profile)) {
+  if (container.conf.get('FLAKE') && !hasSystem(container)) {
     await updateContainer(context, {name, nixFlags: []})
     container = loadContainer(host, name)
   }

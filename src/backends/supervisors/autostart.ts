@@ -69,6 +69,9 @@ async function ensureMachinesTargetAtBoot(): Promise<void> {
   if (!enabled.ok) throw new UserError(`cannot enable machines.target for auto-start: ${enabled.reason}`)
 }
 
-export function removeAutoStart(name: string): void {
-  for (const dir of wantsDirs) rmSync(path.join(dir, containerUnit(name)), {force: true})
+/** Removes the boot-time start; true if there was one. */
+export function removeAutoStart(name: string): boolean {
+  const links = wantsDirs.map((dir) => path.join(dir, containerUnit(name))).filter(linkExists)
+  for (const link of links) rmSync(link, {force: true})
+  return links.length > 0
 }

@@ -8,14 +8,15 @@ import path from 'node:path'
 
 import type {RunState, Supervisor} from './supervisor.js'
 import {nspawnArguments} from './nspawn-args.js'
-import type {Container} from '../../lib/containers.js'
+import {type Container, requireSystem} from '../../lib/containers.js'
 import {UserError} from '../../lib/errors.js'
 import {configureNetwork, removeStaleLinks} from '../../lib/network.js'
-import {children, commandLine, executable, execedChild, isAlive, waitFor} from '../../lib/proc.js'
+import {children, commandLine, execedChild, isAlive, runsSystemd, waitFor} from '../../lib/proc.js'
 import {prepareRoot} from '../../lib/root.js'
+import {systemdIsRunning} from '../../lib/systemd.js'
 
 // Without systemd, --keep-unit keeps nspawn off the (missing) system bus.
-const machinedRuns = (): boolean => existsSync('/run/systemd/system') && existsSync('/run/systemd/machines')
+const machinedRuns = (): boolean => systemdIsRunning() && existsSync('/run/systemd/machines')
 
 /** The nspawn process of a running container, validated against /proc. */
 export function nspawnPid(container: Container): number | undefined {
@@ -49,10 +50,6 @@ async function systemdBooted(leader: number): Promise<boolean> {
   return ['running', 'degraded'].includes(String(result.stdout).trim())
 }
 
-function runsSystemd(leader: number): boolean {
-  return path.basename(executable(leader) ?? '') === 'systemd'
-}
-
 async function waitGone(pid: number, timeoutMs: number): Promise<boolean> {
   return waitFor(() => !isAlive(pid), timeoutMs, 25)
 }
@@ -74,9 +71,7 @@ export const nspawnSupervisor: Supervisor = {
     const running = nspawnPid(container)
     const runningLeader = running === undefined ? undefined : execedChild(running)
     if (runningLeader !== undefined) return runningLeader
-    if (!existsSync(paths.profile) && !conf.get('SYSTEM_PATH')) {
-      throw new UserError(`container ‘${name}’ has no system yet (run ‘nixos-container update ${name}’)`)
-    }
+    requireSystem(container)
     prepareRoot(paths, conf)
     await removeStaleLinks(name)
     mkdirSync(path.dirname(paths.pidFile), {recursive: true, mode: 0o755})

@@ -1,15 +1,13 @@
 // The systemd supervisor: containers run as container@NAME.service, as on NixOS. start, stop and
 // reload go through systemctl, the leader comes from systemd-machined. Where no container@.service
 // exists, ours is installed first (container-unit.ts); AUTO_START=1 becomes a start at boot.
-import {existsSync} from 'node:fs'
-import path from 'node:path'
 
 import {removeAutoStart, syncAutoStart} from './autostart.js'
 import {ensureTemplate} from './container-unit.js'
 import type {RunState, Supervisor} from './supervisor.js'
-import type {Container} from '../../lib/containers.js'
+import {type Container, requireSystem} from '../../lib/containers.js'
 import {UserError} from '../../lib/errors.js'
-import {execedChild, executable, isAlive, waitFor} from '../../lib/proc.js'
+import {execedChild, isAlive, runsSystemd, waitFor} from '../../lib/proc.js'
 import {activeStates, containerUnit, machineLeader, recentLog, systemctl, waitUntilUnregistered} from '../../lib/systemd.js'
 
 const runningStates = new Set(['active', 'reloading'])
@@ -46,10 +44,8 @@ export const systemdSupervisor: Supervisor = {
   },
 
   async start(container, {timeoutMs, log}) {
-    const {name, paths, conf} = container
-    if (!existsSync(paths.profile) && !conf.get('SYSTEM_PATH') && !conf.get('FLAKE')) {
-      throw new UserError(`container ‘${name}’ has no system yet (run ‘nixos-container update ${name}’)`)
-    }
+    const {name} = container
+    requireSystem(container)
     const kind = await ensureTemplate()
     log(`using ${kind === 'ours' ? 'our' : 'the host\'s'} container@.service`)
     await syncAutoStart(container)
@@ -96,7 +92,7 @@ export const systemdSupervisor: Supervisor = {
 
   async loginCommand(container, leader) {
     // machinectl login needs the container's own systemd to run a getty on a new pty.
-    if (path.basename(executable(leader) ?? '') !== 'systemd') return undefined
+    if (!runsSystemd(leader)) return undefined
     return ['machinectl', 'login', container.name]
   },
 
@@ -106,8 +102,7 @@ export const systemdSupervisor: Supervisor = {
   },
 
   async unregister(container) {
-    removeAutoStart(container.name)
-    await systemctl(['daemon-reload'])
+    if (removeAutoStart(container.name)) await systemctl(['daemon-reload'])
     await systemctl(['reset-failed', containerUnit(container.name)])
   },
 }
