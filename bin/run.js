@@ -30,6 +30,8 @@ enableCompileCache?.()
 const argv = process.argv.slice(2)
 const quick = ['list', 'status', 'show-ip'].includes(argv[0]) && (await (await import('../dist/quick.js')).runQuick(argv))
 if (!quick) {
-  const {execute} = await import('@oclif/core')
+  const {execute, settings} = await import('@oclif/core')
+  // Plugins, linked ones included, run as the JavaScript they ship: never transpiled on the fly.
+  settings.enableAutoTranspile = false
   await execute({dir: import.meta.url})
 }

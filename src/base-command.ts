@@ -1,10 +1,10 @@
-// What every command shares: --json, upstream-style one-line errors, and the operation context.
+// What every command shares: --json, --supervisor, upstream-style one-line errors, and the
+// operation context (host paths, plugins, the selected supervisor, progress).
 import {Command, Flags, type Interfaces} from '@oclif/core'
 
-import {type BackendChoice, selectBackends} from './backends/index.js'
 import {errorReport, printError} from './lib/errors.js'
-import {resolveHostPaths} from './lib/paths.js'
-import {createProgress} from './lib/progress.js'
+import {openOclifContext} from './plugin-host/open.js'
+import type {ProviderChoice} from './plugin-host/plugin-host.js'
 import type {OperationContext} from './operations/context.js'
 
 // oclif's own constraint types for parse(), which it does not export.
@@ -21,29 +21,26 @@ export abstract class BaseCommand extends Command {
   static enableJsonFlag = true
   static baseFlags = {
     supervisor: Flags.string({
-      helpGroup: 'BACKEND',
-      helpValue: '<systemd|nspawn>',
-      description: 'how containers are run: systemd (container@NAME.service; the default where systemd is PID 1) or nspawn (systemd-nspawn directly; the default elsewhere). Also NIXOS_CONTAINER_SUPERVISOR.',
+      helpGroup: 'PROVIDER',
+      helpValue: '<name>',
+      description: 'how containers are run: systemd (container@NAME.service; the default where systemd is PID 1), nspawn (systemd-nspawn directly; the default elsewhere), or one a plugin adds. Also NIXOS_CONTAINER_SUPERVISOR.',
     }),
   }
 
-  private backendChoice: BackendChoice = {}
+  private providerChoice: ProviderChoice = {}
 
-  /** Also remembers the backend flags for context(). */
+  /** Also remembers the provider flags (--supervisor, --allocator, --builder) for context(). */
   protected async parse<F extends Output, B extends Output, A extends Output>(
     options?: Interfaces.Input<F, B, A>, argv?: string[],
   ): Promise<Interfaces.ParserOutput<F, B, A>> {
     const output = await super.parse(options, argv)
-    this.backendChoice = {supervisor: (output.flags as {supervisor?: string}).supervisor}
+    const {allocator, builder, supervisor} = output.flags as ProviderChoice
+    this.providerChoice = {allocator, builder, supervisor}
     return output
   }
 
-  protected context(): OperationContext {
-    return {
-      host: resolveHostPaths(),
-      backends: selectBackends(this.backendChoice),
-      progress: createProgress(this.jsonEnabled() ? 'silent' : 'auto'),
-    }
+  protected context(): Promise<OperationContext> {
+    return openOclifContext(this.config, {choice: this.providerChoice, progress: this.jsonEnabled() ? 'silent' : 'auto'})
   }
 
   /** Prints "nixos-container: MESSAGE" (or a JSON error document) instead of oclif's stack of lines. */

@@ -3,9 +3,9 @@
 // taken out of argv before oclif sees it, keeping their order.
 import {Args, Flags} from '@oclif/core'
 
-import type {SystemSource} from './backends/builders/builder.js'
-import {parseFlakeRef} from './backends/builders/flakes.js'
+import type {SystemSource} from './contract/builder.js'
 import {UserError} from './lib/errors.js'
+import {parseFlakeRef} from './lib/flake-ref.js'
 import {type ConfigSource, resolveConfigFile} from './lib/nixos-config.js'
 
 export const nameArg = {
@@ -105,4 +105,18 @@ export function explicitSource(flags: {flake?: string; 'system-path'?: string; '
   }
   if (flags['nixos-path'] !== undefined) return {kind: 'configuration', nixosPath: flags['nixos-path']}
   return undefined
+}
+
+/** Choosing a provider on the command line; the same choice can come from the environment or the settings file. */
+export const providerFlags = {
+  allocator: Flags.string({
+    helpGroup: 'PROVIDER',
+    helpValue: '<name>',
+    description: 'how addresses are chosen: upstream (10.233.N.1/.2, the default), ula (the same plus IPv6 ULA addresses), or one a plugin adds. Also NIXOS_CONTAINER_ALLOCATOR.',
+  }),
+  builder: Flags.string({
+    helpGroup: 'PROVIDER',
+    helpValue: '<name>',
+    description: 'how the system is built: channels (configuration.nix with <nixpkgs/nixos>) or flakes, by default after what is built, or one a plugin adds. Also NIXOS_CONTAINER_BUILDER.',
+  }),
 }

@@ -2,19 +2,23 @@
 // @oclif/core costs several times a bare Node start. bin/run.js therefore hands these commands,
 // when given nothing but a name and --json, straight to this module; everything else (help,
 // other flags, mistakes) goes through oclif. The oclif commands call the same functions below,
-// so both paths print the same thing.
-import {selectBackends} from './backends/index.js'
+// so both paths print the same thing. Plugins are found from their package.json files here, and
+// only the selected supervisor's plugin is loaded (see plugin-host/).
+import type {Supervisor} from './contract/supervisor.js'
 import type {ContainerSummary} from './lib/containers.js'
 import {errorReport, printError, UserError} from './lib/errors.js'
 import {resolveHostPaths} from './lib/paths.js'
 import {containerIp, containerStatus, containerSummaries, type Status} from './operations/queries.js'
+import {openDirectContext} from './plugin-host/open.js'
 
 const line = (text: string): void => {
   process.stdout.write(text + '\n')
 }
 
-export async function statusOutput(name: string, json: boolean, backends = selectBackends()): Promise<{name: string; state: Status}> {
-  const state = await containerStatus(resolveHostPaths(), backends, name)
+const selectedSupervisor = async (): Promise<Supervisor> => (await openDirectContext({progress: 'silent'})).supervisor
+
+export async function statusOutput(name: string, json: boolean, supervisor?: Supervisor): Promise<{name: string; state: Status}> {
+  const state = await containerStatus(resolveHostPaths(), supervisor ?? await selectedSupervisor(), name)
   if (!json) line(state)
   if (state === 'gone') throw new UserError(`container ‘${name}’ does not exist`)
   return {name, state}
@@ -27,15 +31,14 @@ export function showIpOutput(name: string, json: boolean): {name: string; ip: st
 }
 
 /** Names a line; with --json, every container's summary. */
-export async function listOutput(json: boolean, backends = selectBackends()): Promise<ContainerSummary[] | undefined> {
-  const summaries = await containerSummaries(resolveHostPaths(), backends)
+export async function listOutput(json: boolean, supervisor?: Supervisor): Promise<ContainerSummary[] | undefined> {
+  const summaries = await containerSummaries(resolveHostPaths(), supervisor ?? await selectedSupervisor())
   if (!json) {
     for (const {name} of summaries) line(name)
     return undefined
   }
   return summaries
 }
-
 const quickCommands: Record<string, {takesName: boolean; run: (name: string, json: boolean) => unknown}> = {
   list: {takesName: false, run: (_name, json) => listOutput(json)},
   status: {takesName: true, run: (name, json) => statusOutput(name, json)},

@@ -13,6 +13,11 @@ import {projectRoot, TestHost} from './helpers/host.ts'
 
 const commands = loadCommands(path.join(projectRoot, 'oclif.manifest.json'))
 const manPage = path.join(projectRoot, 'man/nixos-container.8')
+/** Ours and those of the oclif plugins we ship (plugins …, autocomplete), which the docs use too. */
+const everyCommand = [
+  ...commands,
+  ...['@oclif/plugin-plugins', '@oclif/plugin-autocomplete'].flatMap((p) => loadCommands(path.join(projectRoot, 'node_modules', p, 'oclif.manifest.json'))),
+]
 
 /** Shell command lines in ```sh blocks of a markdown file. */
 function shellLines(markdown: string): string[] {
@@ -25,8 +30,11 @@ const twoValueFlags = new Set(['option', 'override-input'])
 
 /** Why a `nixos-container …` invocation (tokens after the program name) would be refused, if it would. */
 function problem(tokens: string[], argsFromXargs = false): string | undefined {
-  const [id, ...rest] = tokens
-  const command = commands.find((c) => c.id === id)
+  // Topics are separated by spaces: "plugins link DIR" is the command plugins:link.
+  const words = [3, 2, 1].find((n) => everyCommand.some((c) => c.id === tokens.slice(0, n).join(':'))) ?? 1
+  const id = tokens.slice(0, words).join(':')
+  const rest = tokens.slice(words)
+  const command = everyCommand.find((c) => c.id === id)
   if (!command) return `no command ‘${id}’`
   let positional = 0
   for (let i = 0; i < rest.length; i++) {
@@ -37,7 +45,8 @@ function problem(tokens: string[], argsFromXargs = false): string | undefined {
       continue
     }
     const name = token.slice(2).split('=')[0]
-    const flag = command.flags.find((f) => f.name === name)
+    // --no-install: the negation of a boolean flag.
+    const flag = command.flags.find((f) => f.name === name || (!f.value && `no-${f.name}` === name))
     if (!flag) return `${id} has no --${name}`
     if (flag.value && !token.includes('=')) i += twoValueFlags.has(name) ? 2 : 1
   }

@@ -5,11 +5,10 @@ import {existsSync, mkdirSync, readFileSync, readlinkSync, writeFileSync} from '
 import path from 'node:path'
 import {PassThrough} from 'node:stream'
 
-import {isAlive} from '../dist/lib/proc.js'
-import {cliPath, fixtures, TestHost} from './helpers/host.ts'
+import {isAlive} from '../plugins/supervisors/dist/proc.js'
+import {answersPing, cliPath, fixtures, TestHost} from './helpers/host.ts'
 
 const linkExists = async (name: string): Promise<boolean> => (await execa('ip', ['link', 'show', name], {reject: false})).exitCode === 0
-const ping = async (address: string): Promise<boolean> => (await execa('ping', ['-c', '1', '-W', '2', address], {reject: false})).exitCode === 0
 const nspawnPid = (host: TestHost, name: string): number => Number(readFileSync(path.join(host.runtimeDir, `${name}.pid`), 'utf8'))
 
 /** Runs the CLI on a pseudo-terminal (script(1)) and types each text after its delay in ms. */
@@ -55,7 +54,7 @@ describe('a running container', function () {
     assert.ok(await linkExists('ve-box'))
     const hostSide = (await execa('ip', ['-4', 'addr', 'show', 've-box'])).stdout
     assert.match(hostSide, /inet 10\.233\.1\.1\//)
-    assert.ok(await ping('10.233.1.2'), 'host pings container')
+    assert.ok(await answersPing('10.233.1.2'), 'host pings container')
     const back = await host.cli(['run', 'box', '--', 'ping', '-c', '1', '-W', '2', '10.233.1.1'])
     assert.equal(back.exitCode, 0, back.stderr)
     const routes = (await host.ok(['run', 'box', '--', 'ip', 'route'])).stdout
@@ -125,7 +124,7 @@ describe('a running container', function () {
     const first = nspawnPid(host, 'box')
     await host.ok(['restart', 'box'])
     assert.notEqual(nspawnPid(host, 'box'), first)
-    assert.ok(await ping('10.233.1.2'))
+    assert.ok(await answersPing('10.233.1.2'))
   })
 
   it('terminate kills it at once', async () => {
@@ -198,7 +197,7 @@ describe('networking variants', () => {
     await host.ok(['create', 'bridged', '--bridge', bridge, '--host-address', '10.240.0.1/24', '--local-address', '10.240.0.2/24', '--config', ''])
     await host.ok(['start', 'bridged'])
     assert.match((await execa('ip', ['link', 'show', 'vb-bridged'])).stdout, new RegExp(`master ${bridge}`))
-    assert.ok(await ping('10.240.0.2'))
+    assert.ok(await answersPing('10.240.0.2'))
     assert.equal((await host.ok(['show-ip', 'bridged'])).stdout, '10.240.0.2\n')
   })
 

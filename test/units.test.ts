@@ -1,8 +1,9 @@
 // The plain modules, called directly: conf format, names, addresses.
 import assert from 'node:assert/strict'
 
-import {checkRequested, upstreamAllocator, upstreamPairs} from '../dist/backends/allocators/upstream.js'
-import {parseFlakeRef} from '../dist/backends/builders/flakes.js'
+import {allocateUpstream, upstreamPairs} from '../plugins/allocators/dist/upstream.js'
+import {checkAddresses} from '../dist/lib/addresses.js'
+import {parseFlakeRef} from '../dist/lib/flake-ref.js'
 import {createConf, formatConf, parseConf} from '../dist/lib/conf.js'
 import {maxNameLength, uniqueName} from '../dist/lib/names.js'
 import {configurationText} from '../dist/lib/nixos-config.js'
@@ -64,7 +65,7 @@ describe('names', () => {
 
 describe('address allocation', () => {
   it('gives upstream\'s first free pair, reading addresses with prefixes', () => {
-    const result = upstreamAllocator.allocate({name: 'x', requested: {}, inUse: [
+    const result = allocateUpstream({settings: {}, requested: {}, inUse: [
       {hostAddress: '10.233.1.1', localAddress: '10.233.1.2'},
       {hostAddress: '10.233.2.1/24', localAddress: '10.233.9.9/24'},
       {localAddress: '10.233.3.2'},
@@ -74,24 +75,24 @@ describe('address allocation', () => {
 
   it('keeps going after upstream\'s 254 pairs instead of running out', () => {
     const inUse = [...upstreamPairs()].slice(0, 254).map(([h, l]) => ({hostAddress: h, localAddress: l}))
-    assert.deepEqual(upstreamAllocator.allocate({name: 'x', requested: {}, inUse}), {hostAddress: '10.234.1.1', localAddress: '10.234.1.2'})
+    assert.deepEqual(allocateUpstream({settings: {}, requested: {}, inUse}), {hostAddress: '10.234.1.1', localAddress: '10.234.1.2'})
     assert.equal([...upstreamPairs()].length, 22 * 254)
   })
 
   it('runs out only when every pair is taken', () => {
     const inUse = [...upstreamPairs()].map(([h, l]) => ({hostAddress: h, localAddress: l}))
-    assert.throws(() => upstreamAllocator.allocate({name: 'x', requested: {}, inUse}), /out of IP addresses/)
+    assert.throws(() => allocateUpstream({settings: {}, requested: {}, inUse}), /out of IP addresses/)
   })
 
   it('keeps explicit addresses as given, and refuses ones in use or malformed', () => {
     const requested = {hostAddress: '192.168.7.1/24', localAddress: '192.168.7.2/24'}
-    assert.deepEqual(upstreamAllocator.allocate({name: 'x', requested, inUse: []}), requested)
-    assert.throws(() => checkRequested({hostAddress: '10.1.1.1', localAddress: '10.233.1.2'}, [{hostAddress: '10.233.1.1', localAddress: '10.233.1.2/24'}]), /10\.233\.1\.2 is already in use/)
-    assert.throws(() => checkRequested({hostAddress: '10.233.1.2', localAddress: '10.9.9.9'}, [{hostAddress: '10.233.1.1', localAddress: '10.233.1.2'}]), /already in use/)
-    assert.throws(() => checkRequested({hostAddress: '10.1.1.300', localAddress: '10.1.1.2'}, []), /not a valid address/)
-    assert.throws(() => checkRequested({hostAddress: '10.1.1.1'}, []), /--local-address is required/)
+    assert.deepEqual(allocateUpstream({settings: {}, requested, inUse: []}), requested)
+    assert.throws(() => checkAddresses({hostAddress: '10.1.1.1', localAddress: '10.233.1.2'}, [{hostAddress: '10.233.1.1', localAddress: '10.233.1.2/24'}]), /10\.233\.1\.2 is already in use/)
+    assert.throws(() => checkAddresses({hostAddress: '10.233.1.2', localAddress: '10.9.9.9'}, [{hostAddress: '10.233.1.1', localAddress: '10.233.1.2'}]), /already in use/)
+    assert.throws(() => checkAddresses({hostAddress: '10.1.1.300', localAddress: '10.1.1.2'}, []), /not a valid address/)
+    assert.throws(() => checkAddresses({hostAddress: '10.1.1.1'}, []), /--local-address is required/)
     // One host address for many veth links is the NixOS manual's own pattern.
-    assert.doesNotThrow(() => checkRequested({hostAddress: '10.233.1.1', localAddress: '10.233.1.3'}, [{hostAddress: '10.233.1.1', localAddress: '10.233.1.2'}]))
+    assert.doesNotThrow(() => checkAddresses({hostAddress: '10.233.1.1', localAddress: '10.233.1.3'}, [{hostAddress: '10.233.1.1', localAddress: '10.233.1.2'}]))
   })
 })
 

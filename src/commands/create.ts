@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../base-command.js'
-import {configSource, explicitSource, nameArg, nixFlags, nixPassThrough, sourceFlags, takePairFlags} from '../flags.js'
+import {configSource, explicitSource, nameArg, nixFlags, nixPassThrough, providerFlags, sourceFlags, takePairFlags} from '../flags.js'
 import {createContainer, type CreateResult} from '../operations/create.js'
 
 export default class Create extends BaseCommand {
@@ -29,6 +29,7 @@ Addresses come in pairs 10.233.N.1 (host) / 10.233.N.2 (container), N = 1…254 
     'local-address6': Flags.string({helpValue: '<address>', description: 'the container\'s IPv6 address (LOCAL_ADDRESS6)'}),
     signal: Flags.string({hidden: true, description: 'accepted for compatibility; unused'}),
     ...nixFlags,
+    ...providerFlags,
   }
 
   async run(): Promise<CreateResult> {
@@ -36,7 +37,7 @@ Addresses come in pairs 10.233.N.1 (host) / 10.233.N.2 (container), N = 1…254 
     const {args, flags} = await this.parse(Create, rest)
     const config = configSource(flags)
     const source = explicitSource(flags, config) ?? {kind: 'configuration'}
-    const result = await createContainer(this.context(), {
+    const result = await createContainer(await this.context(), {
       name: args.name,
       ensureUniqueName: flags['ensure-unique-name'],
       addresses: {

@@ -13,6 +13,6 @@ export default class Destroy extends BaseCommand {
 
   async run(): Promise<DestroyResult> {
     const {args} = await this.parse(Destroy)
-    return destroyContainer(this.context(), args.name)
+    return destroyContainer(await this.context(), args.name)
   }
 }

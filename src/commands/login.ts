@@ -14,9 +14,9 @@ export default class Login extends BaseCommand {
   async run(): Promise<void> {
     const {args} = await this.parse(Login)
     if (this.jsonEnabled()) throw new UserError('login is interactive and has no JSON output')
-    const {host, backends} = this.context()
+    const {host, supervisor} = await this.context()
     const container = loadContainer(host, args.name)
     if (!process.stdin.isTTY) throw new UserError('login needs a terminal (use run or root-login from scripts)')
-    process.exitCode = await runInteractive(await loginCommandLine(backends.supervisor, container))
+    process.exitCode = await runInteractive(await loginCommandLine(supervisor, container))
   }
 }

@@ -14,7 +14,7 @@ export default class Restart extends BaseCommand {
 
   async run(): Promise<LifecycleResult> {
     const {args, flags} = await this.parse(Restart)
-    const context = this.context()
+    const context = await this.context()
     await stopContainer(context, args.name, flags.timeout * 1000)
     return startContainer(context, {name: args.name, timeoutMs: flags.timeout * 1000})
   }

@@ -17,8 +17,8 @@ export default class RootLogin extends BaseCommand {
   async run(): Promise<void> {
     const {args} = await this.parse(RootLogin)
     if (this.jsonEnabled()) throw new UserError('root-login is interactive and has no JSON output')
-    const {host, backends} = this.context()
+    const {host, supervisor} = await this.context()
     const container = loadContainer(host, args.name)
-    process.exitCode = await runInteractive(rootLoginCommandLine(await requireLeader(backends.supervisor, container)))
+    process.exitCode = await runInteractive(rootLoginCommandLine(await requireLeader(supervisor, container)))
   }
 }

@@ -26,9 +26,9 @@ export default class Run extends BaseCommand {
     const {args, argv} = await this.parse(Run, before)
     if (argv.length > 1) throw new UserError('put the command after --: nixos-container run NAME -- COMMAND…')
     if (command.length === 0) throw new UserError('no command given: nixos-container run NAME -- COMMAND…')
-    const {host, backends} = this.context()
+    const {host, supervisor} = await this.context()
     const container = loadContainer(host, args.name)
-    const commandLine = runCommandLine(await requireLeader(backends.supervisor, container), command)
+    const commandLine = runCommandLine(await requireLeader(supervisor, container), command)
     if (this.jsonEnabled()) {
       const result = await runCaptured(commandLine)
       process.exitCode = result.exitCode

@@ -5,6 +5,7 @@ import {BaseCommand} from '../base-command.js'
 import {nameArg} from '../flags.js'
 import {loadContainer} from '../lib/containers.js'
 import {UserError} from '../lib/errors.js'
+import {resolveHostPaths} from '../lib/paths.js'
 
 export default class ShowHostKey extends BaseCommand {
   static summary = 'Print a container\'s SSH host public key.'
@@ -14,7 +15,7 @@ export default class ShowHostKey extends BaseCommand {
 
   async run(): Promise<{name: string; key: string}> {
     const {args} = await this.parse(ShowHostKey)
-    const {paths} = loadContainer(this.context().host, args.name)
+    const {paths} = loadContainer(resolveHostPaths(), args.name)
     for (const type of ['ed25519', 'ecdsa']) {
       let key: string
       try {

@@ -15,6 +15,6 @@ export default class Start extends BaseCommand {
 
   async run(): Promise<LifecycleResult> {
     const {args, flags} = await this.parse(Start)
-    return startContainer(this.context(), {name: args.name, timeoutMs: flags.timeout * 1000})
+    return startContainer(await this.context(), {name: args.name, timeoutMs: flags.timeout * 1000})
   }
 }

@@ -14,6 +14,6 @@ export default class Stop extends BaseCommand {
 
   async run(): Promise<LifecycleResult> {
     const {args, flags} = await this.parse(Stop)
-    return stopContainer(this.context(), args.name, flags.timeout * 1000)
+    return stopContainer(await this.context(), args.name, flags.timeout * 1000)
   }
 }

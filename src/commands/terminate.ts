@@ -13,6 +13,6 @@ export default class Terminate extends BaseCommand {
 
   async run(): Promise<LifecycleResult> {
     const {args} = await this.parse(Terminate)
-    return terminateContainer(this.context(), args.name)
+    return terminateContainer(await this.context(), args.name)
   }
 }

@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../base-command.js'
-import {configSource, explicitSource, nameArg, nixFlags, nixPassThrough, sourceFlags, takePairFlags} from '../flags.js'
+import {configSource, explicitSource, nameArg, nixFlags, nixPassThrough, providerFlags, sourceFlags, takePairFlags} from '../flags.js'
 import {updateContainer, type UpdateResult} from '../operations/update.js'
 
 export default class Update extends BaseCommand {
@@ -17,6 +17,7 @@ export default class Update extends BaseCommand {
     ...sourceFlags,
     'system-path': Flags.string({helpValue: '<path>', description: 'switch to this already built NixOS system (a store path)'}),
     ...nixFlags,
+    builder: providerFlags.builder,
   }
 
   async run(): Promise<UpdateResult> {
@@ -24,6 +25,6 @@ export default class Update extends BaseCommand {
     const {args, flags} = await this.parse(Update, rest)
     const config = configSource(flags)
     const source = explicitSource(flags, config)
-    return updateContainer(this.context(), {name: args.name, source, config, nixFlags: nixPassThrough(flags, pairs)})
+    return updateContainer(await this.context(), {name: args.name, source, config, nixFlags: nixPassThrough(flags, pairs)})
   }
 }

@@ -14,8 +14,10 @@ export interface FlagDoc {
   description: string
   default?: string
   multiple: boolean
-  /** "NIX" for the Nix pass-through flags, "GLOBAL"/"BACKEND" for those every command takes. */
+  /** "NIX" for the Nix pass-through flags, "GLOBAL" for --json, "PROVIDER" for provider choices. */
   group?: string
+  /** Taken by every command (--json, --supervisor): documented once, not per command. */
+  common: boolean
 }
 
 export interface CommandDoc {
@@ -66,7 +68,7 @@ export function loadCommands(manifestFile: string): CommandDoc[] {
   const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as {commands: Record<string, ManifestCommand>}
   const commands = Object.values(manifest.commands).filter((c) => !c.hidden)
   const rank = (id: string): number => (commandOrder.includes(id) ? commandOrder.indexOf(id) : commandOrder.length)
-  return commands.sort((a, b) => rank(a.id) - rank(b.id) || a.id.localeCompare(b.id)).map((c) => ({
+  const docs: CommandDoc[] = commands.sort((a, b) => rank(a.id) - rank(b.id) || a.id.localeCompare(b.id)).map((c) => ({
     id: c.id,
     summary: c.summary ?? '',
     description: c.description ?? '',
@@ -80,22 +82,31 @@ export function loadCommands(manifestFile: string): CommandDoc[] {
       default: f.default === undefined || f.type === 'boolean' ? undefined : String(f.default),
       multiple: Boolean(f.multiple),
       group: f.helpGroup,
+      common: false,
     })),
     examples: (c.examples ?? []).map((e) => (typeof e === 'string' ? {command: expand(e, c.id)} : {description: e.description, command: expand(e.command, c.id)})),
   }))
+  for (const flag of docs.flatMap((c) => c.flags)) {
+    flag.common = (flag.group === 'GLOBAL' || flag.group === 'PROVIDER') && docs.every((c) => c.flags.some((g) => g.name === flag.name))
+  }
+  return docs
 }
 
 /** "create NAME [options]" */
 export function synopsis(command: CommandDoc): string {
   const args = command.args.map((a) => (a.required ? a.name : `[${a.name}]`))
-  const hasOwnFlags = command.flags.some((f) => !f.group || f.group === 'NIX')
+  const hasOwnFlags = command.flags.some((f) => !f.common)
   return [command.id, ...args, hasOwnFlags ? '[options]' : '', command.takesCommand ? '-- COMMAND [ARGS…]' : ''].filter(Boolean).join(' ')
 }
 
 /** The flags every command takes, documented once. */
 export function commonFlags(commands: CommandDoc[]): FlagDoc[] {
-  const first = commands[0]?.flags ?? []
-  return first.filter((f) => (f.group === 'GLOBAL' || f.group === 'BACKEND') && commands.every((c) => c.flags.some((g) => g.name === f.name)))
+  return commands[0]?.flags.filter((f) => f.common) ?? []
+}
+
+/** A command's own options: what it alone (or with a few others) takes, Nix options aside. */
+export function ownFlags(command: CommandDoc): FlagDoc[] {
+  return command.flags.filter((f) => !f.common && f.group !== 'NIX')
 }
 
 export function nixFlags(commands: CommandDoc[]): FlagDoc[] {

@@ -1,5 +1,5 @@
 // nixos-container(8) in roff (man(7) macros), from the commands and reference.ts.
-import {type CommandDoc, commonFlags, type FlagDoc, flagUsage, nixFlags, synopsis} from './commands.js'
+import {type CommandDoc, commonFlags, type FlagDoc, flagUsage, nixFlags, ownFlags, synopsis} from './commands.js'
 import * as reference from './reference.js'
 
 /** roff's names for the non-ASCII characters our texts use (man(1) does not always pass UTF-8 through). */
@@ -31,7 +31,7 @@ function example(description: string | undefined, command: string): string[] {
 }
 
 function commandSection(command: CommandDoc): string[] {
-  const own = command.flags.filter((f) => !f.group)
+  const own = ownFlags(command)
   const lines = ['.SS ' + `"${text(synopsis(command))}"`, text(command.summary), '.PP', text(command.description)]
   if (own.length > 0) lines.push('.PP', 'Options:', '.RS 4', ...own.flatMap(flagItem), '.RE')
   if (command.flags.some((f) => f.group === 'NIX')) lines.push('.PP', 'Also takes the options under', '.BR "NIX OPTIONS" .')

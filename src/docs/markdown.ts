@@ -1,6 +1,6 @@
 // README's generated sections (command reference, options, environment, files), from the same
 // sources as the man page. They sit between <!-- NAME --> and <!-- NAMEstop --> markers.
-import {type CommandDoc, commonFlags, type FlagDoc, flagUsage, nixFlags, synopsis} from './commands.js'
+import {type CommandDoc, commonFlags, type FlagDoc, flagUsage, nixFlags, ownFlags, synopsis} from './commands.js'
 import * as reference from './reference.js'
 
 /** Markdown text: "<nixpkgs/nixos>" must not read as an HTML tag. */
@@ -16,7 +16,7 @@ function flagTable(flags: FlagDoc[]): string[] {
 }
 
 function commandSection(command: CommandDoc): string[] {
-  const own = command.flags.filter((f) => !f.group)
+  const own = ownFlags(command)
   const lines = [`### \`nixos-container ${synopsis(command)}\``, '', prose(command.summary), '', prose(command.description), '']
   if (own.length > 0) lines.push(...flagTable(own), '')
   if (command.flags.some((f) => f.group === 'NIX')) lines.push('Also takes the [Nix options](#nix-options).', '')

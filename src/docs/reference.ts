@@ -7,6 +7,7 @@ export const description = [
   'nixos-container creates, starts, stops, updates and destroys NixOS containers: NixOS systems built by Nix and run with systemd-nspawn, sharing the host\'s /nix/store, each with its own root directory, its own network namespace and a veth link to the host.',
   'It is a drop-in successor to NixOS\'s nixos-container: the same commands, flags, output, exit statuses and files, so containers made by either are managed by the other. It also runs on any Linux host with Nix and systemd-nspawn.',
   'Where systemd is PID 1 a container runs as container@NAME.service: NixOS\'s unit where it exists, else one the tool installs. Elsewhere the tool runs systemd-nspawn itself. --supervisor or NIXOS_CONTAINER_SUPERVISOR chooses explicitly.',
+  'Plugins: how addresses are chosen (allocator), how systems are built (builder) and how containers are run (supervisor) are providers offered by plugins, the bundled ones included (allocators upstream and ula, builders channels and flakes, supervisors systemd and nspawn). Each is chosen by its option (--allocator, --builder, --supervisor), else its environment variable, else the settings file, else the default. Plugins also hear of every step of a container\'s life through hooks (pre-create, post-start, …) and may refuse the pre-* steps. nixos-container plugins install|link|uninstall|unlink manages them; plugins run as root, so install only what you would run as root. nixos-container autocomplete sets up completion of commands, options and container names for bash and zsh.',
   'Every command takes --json and then prints one JSON document on stdout, for errors too ({"error": {"message", "exitCode"}}), and no progress. Options may stand anywhere on the command line.',
 ]
 
@@ -19,7 +20,11 @@ export interface Entry {
 }
 
 export const environment: Entry[] = [
-  {name: 'NIXOS_CONTAINER_SUPERVISOR', text: 'systemd or nspawn: how containers are run (as --supervisor).'},
+  {name: 'NIXOS_CONTAINER_SUPERVISOR', text: 'systemd, nspawn or a plugin\'s supervisor: how containers are run (as --supervisor).'},
+  {name: 'NIXOS_CONTAINER_ALLOCATOR', text: 'upstream, ula or a plugin\'s allocator: how create chooses addresses (as --allocator).'},
+  {name: 'NIXOS_CONTAINER_BUILDER', text: 'channels, flakes or a plugin\'s builder: how create and update build systems (as --builder).'},
+  {name: 'NIXOS_CONTAINER_SETTINGS', text: 'the settings file (default /etc/nixos-container/settings.json).'},
+  {name: 'NIXOS_CONTAINER_DATA_DIR', text: 'where installed and linked plugins are recorded (default ~/.local/share/nixos-container).'},
   {name: 'NIXOS_CONTAINER_CONFIG_DIR', text: 'where NAME.conf files live (default /etc/nixos-containers; /etc/containers on NixOS hosts installed before 22.05).'},
   {name: 'NIXOS_CONTAINER_STATE_DIR', text: 'where container roots live (default /var/lib/nixos-containers).'},
   {name: 'NIXOS_CONTAINER_PROFILES_DIR', text: 'per-container system profiles (default /nix/var/nix/profiles/per-container).'},
@@ -40,6 +45,8 @@ export const files: Entry[] = [
   {name: '/etc/systemd/system/container@.service', text: 'the unit the tool installs on systemd hosts without NixOS\'s; its first line marks it as the tool\'s.'},
   {name: '/etc/systemd/system/machines.target.wants/container@NAME.service', text: 'makes an --auto-start container start at boot (in /etc/systemd/system.control where /etc/systemd/system is read-only, as on NixOS).'},
   {name: '/run/nixos-containers/NAME.pid, NAME.log', text: 'the systemd-nspawn process and console log of a container run by the nspawn supervisor.'},
+  {name: '/etc/nixos-container/settings.json', text: 'the host\'s choice of providers and their settings, e.g. {"allocator": "ula", "providers": {"ula": {"prefix": "fd42:1:2::/48"}}}; a missing file means the defaults.'},
+  {name: '~/.local/share/nixos-container', text: 'plugins installed with nixos-container plugins install (node_modules) and linked with plugins link (package.json).'},
 ]
 
 export const exitStatus: Entry[] = [

@@ -1,6 +1,8 @@
 // IP address syntax as NAME.conf carries it: an address with an optional prefix length.
 import {isIPv4, isIPv6} from 'node:net'
 
+import {UserError} from './errors.js'
+
 export interface AddressSet {
   hostAddress?: string
   localAddress?: string
@@ -32,4 +34,41 @@ export function addressesOf(set: AddressSet): string[] {
   return [set.hostAddress, set.localAddress, set.hostAddress6, set.localAddress6]
     .filter((a): a is string => Boolean(a))
     .map((a) => withoutPrefix(a).toLowerCase())
+}
+
+/**
+ * Checks addresses given on the command line. A container address may not be used by anyone
+ * else; a host address may be shared between containers (the NixOS manual's pattern of one host
+ * address for all veth links) but may not be another container's address.
+ */
+export function checkAddresses(requested: AddressSet, inUse: AddressSet[]): void {
+  const {hostAddress, localAddress, hostAddress6, localAddress6} = requested
+  if ((hostAddress === undefined) !== (localAddress === undefined)) {
+    throw new UserError('With --host-address set, --local-address is required as well!')
+  }
+  for (const [flag, value, ok] of [
+    ['--host-address', hostAddress, isIPv4WithPrefix],
+    ['--local-address', localAddress, isIPv4WithPrefix],
+    ['--host-address6', hostAddress6, isIPv6WithPrefix],
+    ['--local-address6', localAddress6, isIPv6WithPrefix],
+  ] as const) {
+    if (value !== undefined && !ok(value)) throw new UserError(`${flag}: ‘${value}’ is not a valid address`)
+  }
+  for (const [host, local] of [[hostAddress, localAddress], [hostAddress6, localAddress6]]) {
+    if (host && local && withoutPrefix(host).toLowerCase() === withoutPrefix(local).toLowerCase()) {
+      throw new UserError(`host and container address must differ (both are ${withoutPrefix(host)})`)
+    }
+  }
+  const everyAddress = new Set(inUse.flatMap(addressesOf))
+  const containerAddresses = new Set(inUse.flatMap((s) => addressesOf({localAddress: s.localAddress, localAddress6: s.localAddress6})))
+  for (const local of [localAddress, localAddress6]) {
+    if (local && everyAddress.has(withoutPrefix(local).toLowerCase())) {
+      throw new UserError(`address ${withoutPrefix(local)} is already in use by another container`)
+    }
+  }
+  for (const host of [hostAddress, hostAddress6]) {
+    if (host && containerAddresses.has(withoutPrefix(host).toLowerCase())) {
+      throw new UserError(`address ${withoutPrefix(host)} is already in use by another container`)
+    }
+  }
 }

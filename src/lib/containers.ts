@@ -61,6 +61,14 @@ export function hasSystem(container: Container): boolean {
   return Boolean(container.conf.get('SYSTEM_PATH')) || existsSync(container.paths.profile)
 }
 
+/** Where the container sees its own profile (PROFILES/NAME is bind-mounted on /nix/var/nix/profiles). */
+export const systemInsideContainer = '/nix/var/nix/profiles/system'
+
+/** The system the container boots, as a path inside it: SYSTEM_PATH (declarative) or its profile. */
+export function systemPathInside(conf: ConfEntries): string {
+  return conf.get('SYSTEM_PATH') || systemInsideContainer
+}
+
 /** Refuses to boot a container whose system has not been built. */
 export function requireSystem(container: Container): void {
   if (!hasSystem(container)) throw new UserError(`container ‘${container.name}’ has no system yet (run ‘nixos-container update ${container.name}’)`)

@@ -16,6 +16,8 @@ export interface HostPaths {
   runtimeDir: string
   /** The lock shared with upstream's `create`. */
   lockFile: string
+  /** Which providers this host uses, and their settings (see plugin-host/settings.ts). */
+  settingsFile: string
 }
 
 export interface ContainerPaths {
@@ -55,6 +57,7 @@ export function resolveHostPaths(env: NodeJS.ProcessEnv = process.env): HostPath
     gcrootsDir: env.NIXOS_CONTAINER_GCROOTS_DIR || '/nix/var/nix/gcroots/per-container',
     runtimeDir: env.NIXOS_CONTAINER_RUNTIME_DIR || '/run/nixos-containers',
     lockFile: env.NIXOS_CONTAINER_LOCK || '/run/lock/nixos-container',
+    settingsFile: env.NIXOS_CONTAINER_SETTINGS || '/etc/nixos-container/settings.json',
   }
 }
 

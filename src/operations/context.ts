@@ -1,25 +1,18 @@
-// What every operation works with: where containers live, the selected backends, and progress.
-import type {Allocator} from '../backends/allocators/allocator.js'
-import type {Builder, SystemSource} from '../backends/builders/builder.js'
-import type {Supervisor} from '../backends/supervisors/supervisor.js'
-import {UserError} from '../lib/errors.js'
+// What every operation works with: where containers live, the plugins (providers and hooks), the
+// selected supervisor, and progress.
+import type {Supervisor} from '../contract/supervisor.js'
+import {type ConfEntries} from '../lib/conf.js'
 import type {HostPaths} from '../lib/paths.js'
 import type {Progress} from '../lib/progress.js'
-
-export interface Backends {
-  allocator: Allocator
-  builders: Builder[]
-  supervisor: Supervisor
-}
+import type {ConfRecord} from '../contract/hooks.js'
+import type {PluginHost} from '../plugin-host/plugin-host.js'
 
 export interface OperationContext {
   host: HostPaths
-  backends: Backends
+  plugins: PluginHost
+  supervisor: Supervisor
   progress: Progress
 }
 
-export function builderFor(backends: Backends, source: SystemSource): Builder {
-  const builder = backends.builders.find((b) => b.handles(source))
-  if (!builder) throw new UserError(`no builder can build a ${source.kind} source`)
-  return builder
-}
+/** NAME.conf as hooks see it. */
+export const confRecord = (conf: ConfEntries): ConfRecord => Object.fromEntries(conf)

@@ -1,13 +1,12 @@
-// create: choose a name and addresses under the lock shared with upstream, write NAME.conf, then
-// build. Any failure removes everything create made, so nothing is left half-made.
+// create: choose a name and addresses under the lock shared with upstream (network-allocate asks
+// the selected allocator), let pre-create hooks refuse, write NAME.conf, then build and register.
+// Any failure removes everything create made, so nothing is left half-made.
 import {existsSync, mkdirSync} from 'node:fs'
 
-import {type Backends, builderFor, type OperationContext} from './context.js'
+import {confRecord, type OperationContext} from './context.js'
 import {removeContainerFiles} from './destroy.js'
-import type {SystemSource} from '../backends/builders/builder.js'
-import {currentSystem} from '../backends/builders/profile.js'
-import {checkPorts} from '../backends/supervisors/nspawn-args.js'
-import type {AddressSet} from '../lib/addresses.js'
+import type {SystemSource} from '../contract/builder.js'
+import {type AddressSet, checkAddresses} from '../lib/addresses.js'
 import {createConf} from '../lib/conf.js'
 import {addressesInUse, loadContainer, writeConf} from '../lib/containers.js'
 import {UserError} from '../lib/errors.js'
@@ -15,6 +14,9 @@ import {withExclusiveLock} from '../lib/lock.js'
 import {checkNameLength, checkNameSyntax, uniqueName} from '../lib/names.js'
 import {type ConfigSource, writeConfiguration} from '../lib/nixos-config.js'
 import {containerPaths, type HostPaths} from '../lib/paths.js'
+import {checkPorts} from '../lib/ports.js'
+import {currentSystem} from '../lib/profile.js'
+import type {PluginHost} from '../plugin-host/plugin-host.js'
 
 export interface CreateRequest {
   name: string
@@ -42,27 +44,42 @@ function isTaken(host: HostPaths, name: string): boolean {
   return existsSync(paths.conf) || existsSync(paths.root)
 }
 
+/** What the allocator returned, held to the same rules as addresses given on the command line. */
+function checkAllocated(plugins: PluginHost, addresses: AddressSet, inUse: AddressSet[]): void {
+  const allocator = `allocator ‘${plugins.select('allocator').name}’`
+  if (!addresses.hostAddress || !addresses.localAddress) throw new UserError(`${allocator} returned no IPv4 address pair`)
+  try {
+    checkAddresses(addresses, inUse)
+  } catch (error) {
+    throw new UserError(`${allocator} returned unusable addresses: ${(error as Error).message}`)
+  }
+}
+
 /** Phase one, under the lock: the final name and addresses, recorded in NAME.conf. */
-async function reserve(host: HostPaths, backends: Backends, request: CreateRequest): Promise<{name: string; addresses: AddressSet}> {
+async function reserve(host: HostPaths, plugins: PluginHost, request: CreateRequest): Promise<{name: string; addresses: AddressSet}> {
   mkdirSync(host.configDir, {recursive: true, mode: 0o755})
   mkdirSync(host.stateDir, {recursive: true, mode: 0o700})
-  return withExclusiveLock(host.lockFile, () => {
+  return withExclusiveLock(host.lockFile, async () => {
     const name = request.ensureUniqueName ? uniqueName(request.name, (n) => isTaken(host, n)) : request.name
     const paths = containerPaths(host, name)
     if (existsSync(paths.conf)) throw new UserError(`container ‘${name}’ already exists`)
     checkNameLength(name)
     if (existsSync(paths.root)) throw new UserError(`${paths.root} already exists (left over from an earlier container?)`)
-    const addresses = backends.allocator.allocate({name, requested: request.addresses, inUse: addressesInUse(host)})
-    if (!addresses.hostAddress || !addresses.localAddress) throw new UserError(`allocator ‘${backends.allocator.name}’ returned no IPv4 address pair`)
+    const inUse = addressesInUse(host)
+    checkAddresses(request.addresses, inUse)
+    const addresses = {...request.addresses, ...await plugins.allocate({name, requested: request.addresses, inUse})}
+    checkAllocated(plugins, addresses, inUse)
     const flake = request.source.kind === 'flake' ? request.source : undefined
-    writeConf(paths.conf, createConf({
+    const conf = createConf({
       ...addresses as {hostAddress: string; localAddress: string},
       bridge: request.bridge,
       ports: request.ports,
       autoStart: request.autoStart,
       flake: flake?.flake,
       flakeAttr: flake?.attr,
-    }))
+    })
+    await plugins.veto('pre-create', {name, conf: confRecord(conf)})
+    writeConf(paths.conf, conf)
     return {name, addresses}
   })
 }
@@ -79,10 +96,10 @@ export function checkCreateRequest(request: CreateRequest): void {
   }
 }
 
-export async function createContainer({host, backends, progress}: OperationContext, request: CreateRequest): Promise<CreateResult> {
+export async function createContainer({host, plugins, supervisor, progress}: OperationContext, request: CreateRequest): Promise<CreateResult> {
   checkCreateRequest(request)
-  const builder = builderFor(backends, request.source)
-  const {name, addresses} = await reserve(host, backends, request)
+  const builder = await plugins.builder(request.source)
+  const {name, addresses} = await reserve(host, plugins, request)
   const paths = containerPaths(host, name)
   progress.note(`host IP is ${addresses.hostAddress}, container IP is ${addresses.localAddress}`)
   let systemPath = ''
@@ -92,7 +109,6 @@ export async function createContainer({host, backends, progress}: OperationConte
   }
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP']
   for (const signal of signals) process.once(signal, onSignal)
-  const {supervisor} = backends
   const container = loadContainer(host, name)
   try {
     await progress.run([{
@@ -115,5 +131,7 @@ export async function createContainer({host, backends, progress}: OperationConte
   } finally {
     for (const signal of signals) process.off(signal, onSignal)
   }
-  return {name, ...addresses, systemPath: systemPath || currentSystem(paths.profile) || ''}
+  systemPath ||= currentSystem(paths.profile) || ''
+  await plugins.notify('post-create', {name, conf: confRecord(container.conf), systemPath})
+  return {name, ...addresses, systemPath}
 }

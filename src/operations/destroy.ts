@@ -2,7 +2,7 @@
 // never deleting through a mount point.
 import {rmSync} from 'node:fs'
 
-import type {OperationContext} from './context.js'
+import {confRecord, type OperationContext} from './context.js'
 import {containerExists, loadContainer} from '../lib/containers.js'
 import {UserError} from '../lib/errors.js'
 import {checkNameSyntax} from '../lib/names.js'
@@ -23,7 +23,7 @@ export interface DestroyResult {
   destroyed: boolean
 }
 
-export async function destroyContainer({host, backends, progress}: OperationContext, name: string): Promise<DestroyResult> {
+export async function destroyContainer({host, plugins, supervisor, progress}: OperationContext, name: string): Promise<DestroyResult> {
   checkNameSyntax(name)
   // Upstream: destroying what does not exist succeeds silently.
   if (!containerExists(host, name)) return {name, destroyed: false}
@@ -31,9 +31,12 @@ export async function destroyContainer({host, backends, progress}: OperationCont
   if (container.declarative) {
     throw new UserError('cannot destroy declarative container (remove it from your configuration.nix instead)')
   }
-  const {supervisor} = backends
+  const conf = confRecord(container.conf)
+  await plugins.veto('pre-destroy', {name, conf})
   const steps: Step[] = []
-  if ((await supervisor.state(container)) === 'up') {
+  const running = (await supervisor.state(container)) === 'up'
+  if (running) {
+    await plugins.notify('pre-stop', {name, conf, force: true})
     steps.push({title: `Terminating container ${name}`, run: () => supervisor.terminate(container)})
   }
   if (supervisor.unregister) {
@@ -41,5 +44,7 @@ export async function destroyContainer({host, backends, progress}: OperationCont
   }
   steps.push({title: `Removing the files of container ${name}`, run: () => removeContainerFiles(container.paths)})
   await progress.run(steps)
+  if (running) await plugins.notify('post-stop', {name, conf, force: true})
+  await plugins.notify('post-destroy', {name, conf})
   return {name, destroyed: true}
 }

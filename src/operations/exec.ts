@@ -4,9 +4,8 @@
 // never keep it from stopping.
 import {existsSync} from 'node:fs'
 
-import type {Supervisor} from '../backends/supervisors/supervisor.js'
-import {systemPathInside} from '../backends/supervisors/nspawn-args.js'
-import type {Container} from '../lib/containers.js'
+import type {Supervisor} from '../contract/supervisor.js'
+import {type Container, systemPathInside} from '../lib/containers.js'
 import {UserError} from '../lib/errors.js'
 import type {LogSink} from '../lib/nix.js'
 

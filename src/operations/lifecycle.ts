@@ -1,9 +1,10 @@
-// start, stop, restart, terminate, status: thin sequences over the selected supervisor.
+// start, stop, restart, terminate: thin sequences over the selected supervisor, between the
+// lifecycle hooks (a pre-* hook may refuse; post-* hooks are told what happened).
 
-import type {OperationContext} from './context.js'
+import {confRecord, type OperationContext} from './context.js'
 import {updateContainer} from './update.js'
 
-import type {RunState} from '../backends/supervisors/supervisor.js'
+import type {RunState} from '../contract/supervisor.js'
 import {hasSystem, loadContainer} from '../lib/containers.js'
 
 export interface LifecycleResult {
@@ -18,9 +19,9 @@ export interface StartRequest {
 }
 
 export async function startContainer(context: OperationContext, {name, timeoutMs}: StartRequest): Promise<LifecycleResult> {
-  const {host, backends, progress} = context
+  const {host, plugins, supervisor, progress} = context
   let container = loadContainer(host, name)
-  const {supervisor} = backends
+  await plugins.veto('pre-start', {name, conf: confRecord(container.conf)})
   // container@.service builds a flake container that has no system yet before booting it.
   if (container.conf.get('FLAKE') && !hasSystem(container)) {
     await updateContainer(context, {name, nixFlags: []})
@@ -33,20 +34,27 @@ export async function startContainer(context: OperationContext, {name, timeoutMs
       leader = await supervisor.start(container, {timeoutMs, log})
     },
   }])
+  await plugins.notify('post-start', {name, conf: confRecord(container.conf), leader})
   return {name, state: 'up', leader}
 }
 
-export async function stopContainer({host, backends, progress}: OperationContext, name: string, timeoutMs: number): Promise<LifecycleResult> {
+export async function stopContainer({host, plugins, supervisor, progress}: OperationContext, name: string, timeoutMs: number): Promise<LifecycleResult> {
   const container = loadContainer(host, name)
+  const conf = confRecord(container.conf)
+  await plugins.veto('pre-stop', {name, conf, force: false})
   await progress.run([{
     title: `Stopping container ${name}`,
-    run: () => backends.supervisor.stop(container, {timeoutMs}),
+    run: () => supervisor.stop(container, {timeoutMs}),
   }])
+  await plugins.notify('post-stop', {name, conf, force: false})
   return {name, state: 'down'}
 }
 
-export async function terminateContainer({host, backends}: OperationContext, name: string): Promise<LifecycleResult> {
+export async function terminateContainer({host, plugins, supervisor}: OperationContext, name: string): Promise<LifecycleResult> {
   const container = loadContainer(host, name)
-  await backends.supervisor.terminate(container)
+  const conf = confRecord(container.conf)
+  await plugins.notify('pre-stop', {name, conf, force: true})
+  await supervisor.terminate(container)
+  await plugins.notify('post-stop', {name, conf, force: true})
   return {name, state: 'down'}
 }

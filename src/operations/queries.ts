@@ -1,24 +1,23 @@
 // Read-only questions about containers, shared by the oclif commands and the quick path.
-import type {Backends} from './context.js'
-import {type RunState, statesOf} from '../backends/supervisors/supervisor.js'
-import {currentSystem} from '../backends/builders/profile.js'
+import {type RunState, statesOf, type Supervisor} from '../contract/supervisor.js'
 import {withoutPrefix} from '../lib/addresses.js'
 import {type ContainerSummary, containerExists, listContainerNames, loadContainer, summarize} from '../lib/containers.js'
 import {UserError} from '../lib/errors.js'
 import {checkNameSyntax} from '../lib/names.js'
 import type {HostPaths} from '../lib/paths.js'
+import {currentSystem} from '../lib/profile.js'
 
 export type Status = RunState | 'gone'
 
-export async function containerStatus(host: HostPaths, backends: Backends, name: string): Promise<Status> {
+export async function containerStatus(host: HostPaths, supervisor: Supervisor, name: string): Promise<Status> {
   checkNameSyntax(name)
   if (!containerExists(host, name)) return 'gone'
-  return backends.supervisor.state(loadContainer(host, name))
+  return supervisor.state(loadContainer(host, name))
 }
 
-export async function containerSummaries(host: HostPaths, backends: Backends): Promise<ContainerSummary[]> {
+export async function containerSummaries(host: HostPaths, supervisor: Supervisor): Promise<ContainerSummary[]> {
   const containers = listContainerNames(host).map((name) => loadContainer(host, name))
-  const states = await statesOf(backends.supervisor, containers)
+  const states = await statesOf(supervisor, containers)
   return containers.map((container, i) => summarize(container, states[i], currentSystem(container.paths.profile)))
 }
 

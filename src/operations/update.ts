@@ -2,12 +2,12 @@
 // SYSTEM/bin/switch-to-configuration test. A failed build leaves profile and running system alone.
 import {existsSync, readFileSync, writeFileSync} from 'node:fs'
 
-import {builderFor, type OperationContext} from './context.js'
+import {confRecord, type OperationContext} from './context.js'
 import {reloadContainer} from './exec.js'
-import type {SystemSource} from '../backends/builders/builder.js'
-import {parseFlakeRef} from '../backends/builders/flakes.js'
+import type {SystemSource} from '../contract/builder.js'
 import {loadContainer, writeConf} from '../lib/containers.js'
 import {UserError} from '../lib/errors.js'
+import {parseFlakeRef} from '../lib/flake-ref.js'
 import {type ConfigSource, writeConfiguration} from '../lib/nixos-config.js'
 
 export interface UpdateRequest {
@@ -33,18 +33,19 @@ function chooseSource(request: UpdateRequest, recordedFlake?: string, recordedAt
   return request.source ?? {kind: 'configuration'}
 }
 
-export async function updateContainer({host, backends, progress}: OperationContext, request: UpdateRequest): Promise<UpdateResult> {
+export async function updateContainer({host, plugins, supervisor, progress}: OperationContext, request: UpdateRequest): Promise<UpdateResult> {
   const container = loadContainer(host, request.name)
   const {paths, conf, name} = container
   if (container.declarative && conf.get('SYSTEM_PATH')) {
     throw new UserError('cannot update declarative container (change it in your configuration.nix instead)')
   }
   const source = chooseSource(request, conf.get('FLAKE') || undefined, conf.get('FLAKE_ATTR') || undefined)
-  const builder = builderFor(backends, source)
   if (source.kind === 'configuration' && !request.config && !existsSync(paths.configurationNix)) {
     throw new UserError(`container ‘${name}’ has no ${paths.configurationNix}; give --config, --config-file or --flake`)
   }
-  const running = (await backends.supervisor.state(container)) === 'up'
+  const builder = await plugins.builder(source)
+  await plugins.veto('pre-update', {name, conf: confRecord(conf)})
+  const running = (await supervisor.state(container)) === 'up'
   let systemPath = ''
   await progress.run([
     {
@@ -73,8 +74,9 @@ export async function updateContainer({host, backends, progress}: OperationConte
     progress.note('reloading container...')
     await progress.run([{
       title: `Activating the new system in container ${name}`,
-      run: (log) => reloadContainer(backends.supervisor, container, log),
+      run: (log) => reloadContainer(supervisor, container, log),
     }])
   }
+  await plugins.notify('post-update', {name, conf: confRecord(conf), systemPath, activated: running})
   return {name, systemPath, activated: running}
 }

@@ -19,6 +19,11 @@ export interface CliResult {
   stderr: string
 }
 
+/** Whether ADDRESS answers a ping within a few seconds (a new IPv6 address first needs its DAD). */
+export async function answersPing(address: string, seconds = 5): Promise<boolean> {
+  return (await execa('ping', ['-c', '1', '-w', String(seconds), address], {reject: false})).exitCode === 0
+}
+
 export class TestHost {
   readonly dir: string
   readonly env: Record<string, string>
@@ -32,6 +37,10 @@ export class TestHost {
       NIXOS_CONTAINER_GCROOTS_DIR: path.join(this.dir, 'gcroots/per-container'),
       NIXOS_CONTAINER_RUNTIME_DIR: path.join(this.dir, 'run/nixos-containers'),
       NIXOS_CONTAINER_LOCK: path.join(this.dir, 'run/lock/nixos-container'),
+      // Plugins linked or installed, the settings file and oclif's caches: the test's own.
+      NIXOS_CONTAINER_DATA_DIR: path.join(this.dir, 'data'),
+      NIXOS_CONTAINER_CACHE_DIR: path.join(this.dir, 'cache'),
+      NIXOS_CONTAINER_SETTINGS: path.join(this.dir, 'settings.json'),
       NIX_PATH: `nixpkgs=${path.join(fixtures, 'nixpkgs')}`,
       NIX_CONFIG: 'substituters =',
     }

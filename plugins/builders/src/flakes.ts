@@ -1,0 +1,26 @@
+// Builds nixosConfigurations."ATTR" of a flake and points the profile at it.
+import {readlinkSync, rmSync} from 'node:fs'
+
+import {type Builder, ensureProfileDir, flakeFeatures, runNix, setProfile} from 'nixos-container'
+
+export const flakesBuilder: Builder = {
+  name: 'flakes',
+  handles: (source) => source.kind === 'flake',
+  async build({paths, source, nixFlags, log}) {
+    if (source.kind !== 'flake') throw new Error('flakes builder cannot build ' + source.kind)
+    ensureProfileDir(paths.profileDir)
+    // The out-link is a GC root for the moment between build and profile switch.
+    const outLink = `${paths.profile}.tmp-${process.pid}`
+    try {
+      await runNix('nix', [
+        ...flakeFeatures, 'build', '-o', outLink, ...nixFlags, '--',
+        `${source.flake}#nixosConfigurations."${source.attr}".config.system.build.toplevel`,
+      ], log, `failed to build container from flake '${source.flake}'`)
+      const systemPath = readlinkSync(outLink)
+      await setProfile(paths.profile, systemPath, log)
+      return systemPath
+    } finally {
+      rmSync(outLink, {force: true})
+    }
+  },
+}

@@ -1,0 +1,105 @@
+// Our own container@.service, for systemd hosts that do not have NixOS's. It runs the same steps
+// as the direct supervisor (prepare the root, the same systemd-nspawn command line, the same
+// network setup), through dist/unit-helper.js, and has the service settings of NixOS's unit.
+// A unit of that name that we did not install (NixOS's, an admin's) is used as it is, never touched.
+import {existsSync, mkdirSync, readFileSync, renameSync, writeFileSync} from 'node:fs'
+import path from 'node:path'
+import {fileURLToPath} from 'node:url'
+
+import {systemctl} from './systemctl.js'
+import {resolveHostPaths, UserError} from 'nixos-container'
+
+const templateName = 'container@.service'
+/** First line of every unit we install: what tells ours from one we must leave alone. */
+export const ourMarker = '# Installed by nixos-container (TypeScript).'
+const installDir = '/etc/systemd/system'
+/** systemd's unit search path for the system manager, highest priority first. */
+const unitDirs = ['/etc/systemd/system.control', '/run/systemd/transient', '/etc/systemd/system',
+  '/run/systemd/system', '/usr/local/lib/systemd/system', '/usr/lib/systemd/system', '/lib/systemd/system']
+
+/** The path variables a unit must see to find the same containers as the CLI that installed it. */
+const pathVariables = ['NIXOS_CONTAINER_CONFIG_DIR', 'NIXOS_CONTAINER_STATE_DIR', 'NIXOS_CONTAINER_PROFILES_DIR',
+  'NIXOS_CONTAINER_GCROOTS_DIR', 'NIXOS_CONTAINER_RUNTIME_DIR', 'NIXOS_CONTAINER_LOCK', 'NIXOS_CONTAINER_SETTINGS', 'NIXOS_CONTAINER_DATA_DIR']
+
+/** Where systemd would load container@.service from, if anywhere. */
+export function installedTemplate(): string | undefined {
+  return unitDirs.map((dir) => path.join(dir, templateName)).find((file) => existsSync(file))
+}
+
+export function isOurs(file: string): boolean {
+  try {
+    return readFileSync(file, 'utf8').startsWith(ourMarker)
+  } catch {
+    return false
+  }
+}
+
+const quote = (value: string): string => (/^[\w@%+=:,./-]+$/.test(value) ? value : `"${value.replace(/(["\\])/g, '\\$1')}"`)
+
+export function renderUnit(env: NodeJS.ProcessEnv = process.env): string {
+  const host = resolveHostPaths(env)
+  const helper = [process.execPath, fileURLToPath(new URL('./unit-helper.js', import.meta.url))].map(quote).join(' ')
+  const environment = pathVariables.filter((key) => env[key]).map((key) => `Environment=${quote(`${key}=${env[key]}`)}\n`).join('')
+  return `${ourMarker} It is rewritten when the tool changes.
+# To keep your own version instead, delete that first line: the tool then leaves this file alone.
+[Unit]
+Description=Container '%i'
+Documentation=man:nixos-container(8) man:systemd-nspawn(1)
+Wants=network.target
+After=network.target systemd-machined.service
+Before=machines.target
+PartOf=machines.target
+RequiresMountsFor=${host.stateDir}/%i
+
+[Service]
+Type=notify
+Environment=root=${host.stateDir}/%i INSTANCE=%i
+Environment=PATH=/run/current-system/sw/bin:/nix/var/nix/profiles/default/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+${environment}EnvironmentFile=-${host.configDir}/%i.conf
+ExecStartPre=${helper} pre-start %i
+# The helper replaces itself with systemd-nspawn (same pid), which becomes the main process.
+ExecStart=${helper} exec %i
+ExecStartPost=${helper} post-start %i
+ExecReload=${helper} reload %i
+SyslogIdentifier=container %i
+TimeoutStartSec=1min
+# systemd-nspawn exits with 133 when the container reboots: start it again.
+SuccessExitStatus=133
+RestartForceExitStatus=133
+Restart=on-failure
+Slice=machine.slice
+Delegate=yes
+# SIGTERM to systemd-nspawn becomes SIGRTMIN+3 for the container's init: a clean halt.
+KillMode=mixed
+KillSignal=TERM
+
+[Install]
+WantedBy=machines.target
+`
+}
+
+export type TemplateKind = 'ours' | 'foreign'
+
+/**
+ * Makes sure systemd has a container@.service: a foreign one is used as it is; ours is
+ * (re)written when missing or outdated, then systemd reloads its units.
+ */
+export async function ensureTemplate(): Promise<TemplateKind> {
+  const existing = installedTemplate()
+  if (existing && !isOurs(existing)) return 'foreign'
+  const wanted = renderUnit()
+  if (existing && readFileSync(existing, 'utf8') === wanted) return 'ours'
+  const target = existing ?? path.join(installDir, templateName)
+  try {
+    mkdirSync(path.dirname(target), {recursive: true})
+    // Written aside and renamed, so concurrent starts never see half a unit.
+    const temporary = `${target}.${process.pid}.tmp`
+    writeFileSync(temporary, wanted)
+    renameSync(temporary, target)
+  } catch (error) {
+    throw new UserError(`cannot install ${target}: ${(error as Error).message}`)
+  }
+  const reload = await systemctl(['daemon-reload'])
+  if (!reload.ok) throw new UserError(`systemctl daemon-reload failed: ${reload.reason}`)
+  return 'ours'
+}

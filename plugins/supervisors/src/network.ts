@@ -1,0 +1,79 @@
+// The container's network as container@.service sets it up, but done entirely from the host with
+// the host's `ip` entering the container's network namespace, so the container needs no tools.
+//   container: host0 → eth0, optional MAC, up, LOCAL_ADDRESS(6), route to HOST_ADDRESS(6), default via it
+//   host:      ve-NAME up, HOST_ADDRESS(6), route to LOCAL_ADDRESS(6) via ve-NAME (unless bridged)
+
+import {type ConfEntries, UserError, withoutPrefix} from 'nixos-container'
+
+export function hostInterface(name: string, conf: ConfEntries): string {
+  return conf.get('HOST_BRIDGE') ? `vb-${name}` : `ve-${name}`
+}
+
+/** Whether nspawn gets --network-veth: upstream adds it when any address or a bridge is set. */
+export function wantsVeth(conf: ConfEntries): boolean {
+  return ['HOST_ADDRESS', 'LOCAL_ADDRESS', 'HOST_ADDRESS6', 'LOCAL_ADDRESS6', 'HOST_BRIDGE'].some((k) => Boolean(conf.get(k)))
+}
+
+interface Batch {
+  family: '-4' | '-6'
+  lines: string[]
+}
+
+export function containerSideCommands(conf: ConfEntries): Batch[] {
+  const v4: string[] = ['link set host0 name eth0']
+  const mac = conf.get('LOCAL_MAC_ADDRESS')
+  if (mac) v4.push(`link set eth0 address ${mac}`)
+  v4.push('link set eth0 up')
+  const v6: string[] = []
+  for (const [batch, local, host] of [
+    [v4, conf.get('LOCAL_ADDRESS'), conf.get('HOST_ADDRESS')],
+    [v6, conf.get('LOCAL_ADDRESS6'), conf.get('HOST_ADDRESS6')],
+  ] as const) {
+    if (local) batch.push(`addr add ${local} dev eth0`)
+    if (host) batch.push(`route add ${withoutPrefix(host)} dev eth0`, `route add default via ${withoutPrefix(host)}`)
+  }
+  return [{family: '-4', lines: v4}, {family: '-6', lines: v6}]
+}
+
+export function hostSideCommands(name: string, conf: ConfEntries): Batch[] {
+  if (conf.get('HOST_BRIDGE')) return []
+  const iface = hostInterface(name, conf)
+  const v4 = [`link set ${iface} up`]
+  const v6: string[] = []
+  for (const [batch, host, local] of [
+    [v4, conf.get('HOST_ADDRESS'), conf.get('LOCAL_ADDRESS')],
+    [v6, conf.get('HOST_ADDRESS6'), conf.get('LOCAL_ADDRESS6')],
+  ] as const) {
+    if (host) batch.push(`addr replace ${host} dev ${iface}`)
+    if (local) batch.push(`route replace ${withoutPrefix(local)} dev ${iface}`)
+  }
+  return [{family: '-4', lines: v4}, {family: '-6', lines: v6}]
+}
+
+async function runBatches(prefix: string[], batches: Batch[], where: string): Promise<void> {
+  const {execa} = await import('execa')
+  for (const {family, lines} of batches) {
+    if (lines.length === 0) continue
+    const [command, ...args] = [...prefix, 'ip', family, '-batch', '-']
+    const result = await execa(command, args, {input: lines.join('\n') + '\n', reject: false})
+    if (result.failed) {
+      const reason = String(result.stderr || result.message).split('\n')[0]
+      throw new UserError(`failed to configure ${where} network: ${reason}`)
+    }
+  }
+}
+
+/** Configures both ends of the veth link of a container whose leader (PID 1) is `leader`. */
+export async function configureNetwork(name: string, conf: ConfEntries, leader: number): Promise<void> {
+  if (!wantsVeth(conf) || conf.get('NETWORK_NAMESPACE_PATH')) return
+  await runBatches(['nsenter', '-t', String(leader), '-n'], containerSideCommands(conf), 'the container\'s')
+  await runBatches([], hostSideCommands(name, conf), 'the host\'s')
+}
+
+/** Removes a stale veth left by a container that died without its namespace being cleaned up. */
+export async function removeStaleLinks(name: string): Promise<void> {
+  const {execa} = await import('execa')
+  for (const iface of [`ve-${name}`, `vb-${name}`]) {
+    await execa('ip', ['link', 'delete', iface], {reject: false})
+  }
+}

@@ -1,0 +1,106 @@
+// The systemd supervisor: containers run as container@NAME.service, as on NixOS. start, stop and
+// reload go through systemctl, the leader comes from systemd-machined. Where no container@.service
+// exists, ours is installed first (container-unit.ts); AUTO_START=1 becomes a start at boot.
+
+import {removeAutoStart, syncAutoStart} from './autostart.js'
+import {ensureTemplate} from './container-unit.js'
+import {execedChild, isAlive, runsSystemd, waitFor} from './proc.js'
+import {activeStates, containerUnit, machineLeader, recentLog, systemctl, waitUntilUnregistered} from './systemctl.js'
+import {type Container, requireSystem, type RunState, type Supervisor, UserError} from 'nixos-container'
+
+const runningStates = new Set(['active', 'reloading'])
+
+/** The container's PID 1: machined's leader, else the child of the unit's main process (nspawn). */
+async function findLeader(container: Container): Promise<number | undefined> {
+  const fromMachined = await machineLeader(container.name)
+  if (fromMachined !== undefined) return fromMachined
+  const {stdout} = await systemctl(['show', '--property=MainPID', '--value', containerUnit(container.name)])
+  const nspawn = Number(stdout.trim())
+  return nspawn ? execedChild(nspawn) : undefined
+}
+
+async function failure(container: Container, what: string, reason: string): Promise<never> {
+  const log = await recentLog(containerUnit(container.name))
+  throw new UserError(`failed to ${what} container ‘${container.name}’: ${reason}${log ? ` (${log})` : ''}`)
+}
+
+export const systemdSupervisor: Supervisor = {
+  name: 'systemd',
+
+  async state(container) {
+    return (await this.states!([container]))[0]
+  },
+
+  async states(containers): Promise<RunState[]> {
+    const states = await activeStates(containers.map((c) => containerUnit(c.name)))
+    return states.map((state) => (runningStates.has(state) ? 'up' : 'down'))
+  },
+
+  async leader(container) {
+    if ((await this.state(container)) === 'down') return undefined
+    return findLeader(container)
+  },
+
+  async start(container, {timeoutMs, log}) {
+    const {name} = container
+    requireSystem(container)
+    const kind = await ensureTemplate()
+    log(`using ${kind === 'ours' ? 'our' : 'the host\'s'} container@.service`)
+    await syncAutoStart(container)
+    await waitUntilUnregistered(name)
+    log(`systemctl start ${containerUnit(name)}`)
+    const started = await systemctl(['start', containerUnit(name)], timeoutMs)
+    if (!started.ok) {
+      // Leave nothing running or restarting behind a start that failed.
+      await systemctl(['stop', containerUnit(name)])
+      await systemctl(['reset-failed', containerUnit(name)])
+      return failure(container, 'start', started.reason)
+    }
+    let leader: number | undefined
+    await waitFor(async () => (leader = await findLeader(container)) !== undefined, 5000, 50)
+    if (leader === undefined) return failure(container, 'start', 'it stopped right after starting')
+    log(`container init is running as pid ${leader}`)
+    return leader
+  },
+
+  async stop(container, {timeoutMs}) {
+    const stopped = await systemctl(['stop', containerUnit(container.name)], timeoutMs)
+    if (!stopped.ok) await this.terminate(container)
+    await waitUntilUnregistered(container.name)
+  },
+
+  async terminate(container) {
+    const unit = containerUnit(container.name)
+    const leader = await findLeader(container)
+    // A stop job first, so Restart=on-failure does not bring it back; then kill everything in it.
+    await systemctl(['stop', '--no-block', unit])
+    await systemctl(['kill', '--signal=SIGKILL', unit])
+    const gone = await waitFor(async () => (leader === undefined || !isAlive(leader)) &&
+      !(await activeStates([unit]))[0].endsWith('ing'), 10_000, 50)
+    if (!gone) throw new UserError(`container ‘${container.name}’ did not go away after SIGKILL`)
+    await systemctl(['reset-failed', unit])
+    await waitUntilUnregistered(container.name)
+  },
+
+  async reload(container, log) {
+    log(`systemctl reload ${containerUnit(container.name)}`)
+    const reloaded = await systemctl(['reload', containerUnit(container.name)])
+    if (!reloaded.ok) return failure(container, 'reload', reloaded.reason)
+  },
+
+  async loginCommand(container, leader) {
+    // machinectl login needs the container's own systemd to run a getty on a new pty.
+    if (!runsSystemd(leader)) return undefined
+    return ['machinectl', 'login', container.name]
+  },
+
+  async register(container) {
+    await ensureTemplate()
+    await syncAutoStart(container)
+  },
+
+  async unregister(container) {
+    if (removeAutoStart(container.name)) await systemctl(['daemon-reload'])
+    await systemctl(['reset-failed', containerUnit(container.name)])
+  },
+}

@@ -1,0 +1,32 @@
+// The public API: what plugins import from 'nixos-container' (package.json "exports"). The
+// contract is the hook table in contract/hooks.ts and the Builder and Supervisor interfaces; the
+// helpers below are the pieces the bundled providers in plugins/ are built from, offered to
+// third-party providers on the same terms. Anything not exported here is internal.
+
+// The contract.
+export type {
+  ConfRecord, HookEvent, HookHandler, HookOptions, HookReturn, NixosContainerHooks, NoticeEvent, ProviderDeclaration, ProviderKind,
+  ProviderSettings, VetoEvent,
+} from './contract/hooks.js'
+export type {Builder, BuildRequest, SystemSource} from './contract/builder.js'
+export {type RunState, type StartOptions, type StopOptions, statesOf, type Supervisor} from './contract/supervisor.js'
+
+// Containers, their files and NAME.conf.
+export {
+  type Container, hasSystem, loadContainer, requireSystem, systemInsideContainer, systemPathInside,
+} from './lib/containers.js'
+export {containerPaths, type ContainerPaths, type HostPaths, resolveHostPaths} from './lib/paths.js'
+export {type ConfEntries, listValue} from './lib/conf.js'
+export {addressesOf, type AddressSet, isIPv4WithPrefix, isIPv6WithPrefix, withoutPrefix} from './lib/addresses.js'
+export {ports} from './lib/ports.js'
+export {errorReport, UserError} from './lib/errors.js'
+export {systemdIsRunning} from './lib/systemd.js'
+
+// Building systems.
+export {flakeFeatures, type LogSink, runNix} from './lib/nix.js'
+export {currentSystem, ensureProfileDir, setProfile} from './lib/profile.js'
+
+// Operations a supervisor's own helpers may need outside a command (e.g. in a systemd unit).
+export {activate} from './operations/exec.js'
+export {updateContainer} from './operations/update.js'
+export {openDirectContext} from './plugin-host/open.js'

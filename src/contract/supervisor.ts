@@ -1,0 +1,44 @@
+// The supervisor contract: how containers are started, stopped and observed on this host.
+import type {Container} from '../lib/containers.js'
+
+export type RunState = 'up' | 'down'
+
+export interface StartOptions {
+  /** Give up (and stop the container again) when it has not booted by then. */
+  timeoutMs: number
+  log: (line: string) => void
+}
+
+export interface StopOptions {
+  /** After this long a clean shutdown becomes a forced one. */
+  timeoutMs: number
+}
+
+export interface Supervisor {
+  readonly name: string
+  /** Whether the container runs. Cheap: at most one short-lived process. */
+  state(container: Container): Promise<RunState>
+  /** The states of many containers at once (list); optional, else state() is called for each. */
+  states?(containers: Container[]): Promise<RunState[]>
+  /** The container's PID 1 as seen from the host, or undefined when it is not running. */
+  leader(container: Container): Promise<number | undefined>
+  /** Starts and returns once the container has booted; returns the leader. */
+  start(container: Container, options: StartOptions): Promise<number>
+  /** Clean shutdown (SIGRTMIN+3 to the container's init); returns once it is gone. */
+  stop(container: Container, options: StopOptions): Promise<void>
+  /** Immediate kill; returns once the container's processes are gone. */
+  terminate(container: Container): Promise<void>
+  /** Reloads a running container after its system changed (activates the new system in it). */
+  reload?(container: Container, log: (line: string) => void): Promise<void>
+  /** How to get a login prompt in the container, when the supervisor has its own way (machinectl login). */
+  loginCommand?(container: Container, leader: number): Promise<string[] | undefined>
+  /** A new container's conf has been written: hook it into the host (start at boot when AUTO_START=1). */
+  register?(container: Container): Promise<void>
+  /** The container is about to be removed: undo register(). */
+  unregister?(container: Container): Promise<void>
+}
+
+export async function statesOf(supervisor: Supervisor, containers: Container[]): Promise<RunState[]> {
+  if (supervisor.states) return supervisor.states(containers)
+  return Promise.all(containers.map((c) => supervisor.state(c)))
+}

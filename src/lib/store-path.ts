@@ -1,0 +1,19 @@
+// --system-path: the system is already built; only the profile is set. Not a provider: nothing
+// is built, so every builder choice leaves it alone.
+import {existsSync} from 'node:fs'
+
+import {UserError} from './errors.js'
+import {ensureProfileDir, setProfile} from './profile.js'
+import type {Builder} from '../contract/builder.js'
+
+export const storePathBuilder: Builder = {
+  name: 'store-path',
+  handles: (source) => source.kind === 'store-path',
+  async build({paths, source, log}) {
+    if (source.kind !== 'store-path') throw new Error('store-path builder cannot build ' + source.kind)
+    if (!existsSync(source.systemPath)) throw new UserError(`--system-path: ${source.systemPath}: no such file or directory`)
+    ensureProfileDir(paths.profileDir)
+    await setProfile(paths.profile, source.systemPath, log)
+    return source.systemPath
+  },
+}
