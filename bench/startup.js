@@ -1,6 +1,10 @@
-// Startup benchmark: `nixos-container show-ip X` against a bare `node -e 0` of the same Node,
-// interleaved so machine noise hits both alike. Reports medians and the ratio; fails above the
-// budget (2x). Uses a throw-away settings directory with one container conf.
+// Startup benchmarks, each case interleaved with its baseline so machine noise hits both alike;
+// medians and ratios are reported and the run fails above a budget:
+// 1. `nixos-container show-ip X` against a bare `node -e 0` of the same Node (budget 2x);
+// 2. with 30 plugins linked against none, for the fast path (`status X`, which loads the
+//    supervisor's plugin) and for oclif's (`status X --supervisor nspawn`): installed plugins must
+//    not slow startup down, since no plugin code is loaded unless its hook fires (budget 1.15x).
+// Uses a throw-away settings directory with one container conf.
 import {spawnSync} from 'node:child_process'
 import {mkdtempSync, mkdirSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
@@ -8,21 +12,52 @@ import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 const budget = Number(process.env.BENCH_BUDGET ?? 2)
+const pluginBudget = Number(process.env.BENCH_PLUGIN_BUDGET ?? 1.15)
+const pluginCount = 30
 const runs = Number(process.env.BENCH_RUNS ?? 21)
 const cli = fileURLToPath(new URL('../bin/run.js', import.meta.url))
 const dir = mkdtempSync(path.join(tmpdir(), 'nc-bench-'))
 mkdirSync(path.join(dir, 'etc'))
 writeFileSync(path.join(dir, 'etc/bench.conf'), 'PRIVATE_NETWORK=1\nHOST_ADDRESS=10.233.1.1\nLOCAL_ADDRESS=10.233.1.2\nHOST_BRIDGE=\nHOST_PORT=\nAUTO_START=0\n')
-const env = {...process.env, NIXOS_CONTAINER_CONFIG_DIR: path.join(dir, 'etc'), NIXOS_CONTAINER_STATE_DIR: path.join(dir, 'state')}
+const env = {
+  ...process.env,
+  NIXOS_CONTAINER_CONFIG_DIR: path.join(dir, 'etc'),
+  NIXOS_CONTAINER_STATE_DIR: path.join(dir, 'state'),
+  NIXOS_CONTAINER_RUNTIME_DIR: path.join(dir, 'run'),
+  NIXOS_CONTAINER_SETTINGS: path.join(dir, 'settings.json'),
+  NIXOS_CONTAINER_DATA_DIR: path.join(dir, 'no-plugins'),
+}
+
+// 30 plugins, each with hooks for every lifecycle point and an allocator, recorded as
+// `plugins link` records them (written directly: linking 30 times would only slow the bench).
+const pluginsDir = path.join(dir, 'plugins')
+const linked = []
+for (let i = 0; i < pluginCount; i++) {
+  const root = path.join(pluginsDir, `bench-plugin-${i}`)
+  mkdirSync(path.join(root, 'hooks'), {recursive: true})
+  const hooks = Object.fromEntries(['network-allocate', 'pre-create', 'post-create', 'pre-start', 'post-start', 'pre-stop', 'post-stop']
+    .map((event) => [event, './hooks/hook.js']))
+  writeFileSync(path.join(root, 'package.json'), JSON.stringify({name: `bench-plugin-${i}`, version: '1.0.0', type: 'module', 'nixos-container': {allocator: [`bench-${i}`]}, oclif: {hooks}}))
+  // Loading this would show: it burns 20 ms.
+  writeFileSync(path.join(root, 'hooks/hook.js'), 'const end = Date.now() + 20; while (Date.now() < end); export default async () => undefined\n')
+  linked.push({name: `bench-plugin-${i}`, root, type: 'link'})
+}
+mkdirSync(path.join(dir, 'with-plugins'))
+writeFileSync(path.join(dir, 'with-plugins/package.json'), JSON.stringify({name: 'nixos-container', private: true, oclif: {schema: 1, plugins: linked}}))
+const withPlugins = {...env, NIXOS_CONTAINER_DATA_DIR: path.join(dir, 'with-plugins')}
 
 const cases = {
   'node -e 0': [process.execPath, ['-e', '0']],
   'nixos-container show-ip': [process.execPath, [cli, 'show-ip', 'bench']],
+  'status, no plugins': [process.execPath, [cli, 'status', 'bench']],
+  [`status, ${pluginCount} plugins`]: [process.execPath, [cli, 'status', 'bench'], withPlugins],
+  'oclif status, no plugins': [process.execPath, [cli, 'status', 'bench', '--supervisor', 'nspawn']],
+  [`oclif status, ${pluginCount} plugins`]: [process.execPath, [cli, 'status', 'bench', '--supervisor', 'nspawn'], withPlugins],
 }
 
-function time([command, args]) {
+function time([command, args, caseEnv = env]) {
   const start = process.hrtime.bigint()
-  const result = spawnSync(command, args, {env, stdio: ['ignore', 'pipe', 'inherit']})
+  const result = spawnSync(command, args, {env: caseEnv, stdio: ['ignore', 'pipe', 'inherit']})
   if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed`)
   return Number(process.hrtime.bigint() - start) / 1e6
 }
@@ -35,10 +70,18 @@ rmSync(dir, {recursive: true, force: true})
 
 const base = median(samples['node -e 0'])
 const cliMedian = median(samples['nixos-container show-ip'])
-for (const [name, xs] of Object.entries(samples)) console.log(`${name.padEnd(26)} median ${median(xs).toFixed(1)} ms (${runs} runs, ${process.version})`)
+for (const [name, xs] of Object.entries(samples)) console.log(`${name.padEnd(30)} median ${median(xs).toFixed(1)} ms (${runs} runs, ${process.version})`)
 const ratio = cliMedian / base
 console.log(`ratio ${ratio.toFixed(2)}x (budget ${budget}x)`)
 if (ratio > budget) {
   console.error(`startup is over budget: ${ratio.toFixed(2)}x > ${budget}x`)
   process.exitCode = 1
+}
+for (const route of ['status', 'oclif status']) {
+  const slowdown = median(samples[`${route}, ${pluginCount} plugins`]) / median(samples[`${route}, no plugins`])
+  console.log(`${route} with ${pluginCount} plugins: ${slowdown.toFixed(2)}x (budget ${pluginBudget}x)`)
+  if (slowdown > pluginBudget) {
+    console.error(`${route} slows down with installed plugins: ${slowdown.toFixed(2)}x > ${pluginBudget}x`)
+    process.exitCode = 1
+  }
 }

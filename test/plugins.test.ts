@@ -3,6 +3,7 @@
 // `plugins link`, chosen by flag, environment and settings file, vetoes creates, hears about
 // starts, fails cleanly, and is gone again after `plugins unlink`. Real builds, real containers.
 import assert from 'node:assert/strict'
+import {execa} from 'execa'
 import {existsSync, readFileSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 
@@ -119,6 +120,27 @@ describe('plugins', () => {
     // The containers it allocated stay as they are, and keep running.
     assert.equal((await host.ok(['status', 'p1'])).stdout, 'up\n')
     await host.ok(['stop', 'p1'])
+  })
+})
+
+describe('plugins install', () => {
+  const host = new TestHost('plugins-install')
+  after(() => host.cleanup())
+
+  it('says where a plugin comes from and that it runs as root, then what it offers; uninstall removes it', async () => {
+    // A package tarball, as npm would fetch it, installed by its file: URL (no registry needed).
+    await execa('npm', ['pack', '--silent', '--pack-destination', host.dir, pluginDir])
+    const tarball = path.join(host.dir, 'nc-test-address-pool-1.0.0.tgz')
+    const installed = await host.ok(['plugins', 'install', `file:${tarball}`])
+    const dataDir = host.env.NIXOS_CONTAINER_DATA_DIR
+    assert.match(installed.stderr, new RegExp(`^nixos-container: installing file:${tarball} into ${dataDir}/node_modules; its code will run as root whenever one of its hooks fires$`, 'm'))
+    assert.match(installed.stderr, new RegExp(`^nixos-container: ${pluginName} 1\\.0\\.0 offers allocator test-pool; hooks: network-allocate, pre-create, post-start$`, 'm'))
+    assert.ok(existsSync(path.join(dataDir, 'node_modules', pluginName, 'package.json')))
+    await host.ok(['create', 'i1', '--config', '', '--allocator', 'test-pool'])
+    assert.match(readFileSync(host.conf('i1'), 'utf8'), /^HOST_ADDRESS=10\.77\.1\.1$/m)
+    await host.ok(['plugins', 'uninstall', pluginName])
+    const refused = await host.cli(['create', 'i2', '--config', '', '--allocator', 'test-pool'])
+    assert.equal(refused.stderr, 'nixos-container: unknown allocator ‘test-pool’ (available: upstream, ula)\n')
   })
 })
 

@@ -5,22 +5,20 @@ import type {Hook} from '@oclif/core'
 
 import {dataDir, pluginsOfOclif} from '../plugin-host/registry.js'
 
-/** What preinstall was asked for, so postinstall can find the same plugin (one process). */
-let requested: string | undefined
+/** The plugins there were before the install (preinstall and postinstall run in one process). */
+let before = new Set<string>()
 
 type InstallRequest = {type: 'npm'; name: string; tag: string} | {type: 'repo'; url: string}
 
-export const announce: Hook<'plugins:preinstall'> = async function ({plugin}) {
+export const announce: Hook<'plugins:preinstall'> = async function ({config, plugin}) {
+  before = new Set(config.plugins.keys())
   const request = plugin as InstallRequest
-  requested = request.type === 'npm' ? request.name : undefined
   const what = request.type === 'npm' ? `npm package ${request.name}@${request.tag} from ${process.env.npm_config_registry || 'the npm registry'}` : request.url
   process.stderr.write(`nixos-container: installing ${what} into ${dataDir()}/node_modules; its code will run as root whenever one of its hooks fires\n`)
 }
 
 export const describeInstalled: Hook<'plugins:postinstall'> = async function ({config}) {
-  // The newest user plugin is the one just installed when preinstall did not know its name (a URL).
-  const users = pluginsOfOclif(config.plugins.values()).filter((p) => p.type === 'user')
-  const installed = users.find((p) => p.name === requested) ?? users.at(-1)
+  const installed = pluginsOfOclif(config.plugins.values()).find((p) => !before.has(p.name))
   if (!installed) return
   const version = config.plugins.get(installed.name)?.version ?? ''
   const offers = Object.entries(installed.declares).map(([kind, names]) => `${kind} ${names.join(', ')}`)
