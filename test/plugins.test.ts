@@ -6,8 +6,9 @@ import assert from 'node:assert/strict'
 import {execa} from 'execa'
 import {existsSync, readFileSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
+import {stripVTControlCharacters} from 'node:util'
 
-import {answersPing, fixtures, TestHost} from './helpers/host.ts'
+import {answersPing, fixtures, projectRoot, TestHost} from './helpers/host.ts'
 
 const pluginDir = path.join(fixtures, 'plugins/address-pool')
 const pluginName = 'nc-test-address-pool'
@@ -43,7 +44,8 @@ describe('plugins', () => {
 
   it('links a third-party plugin, whose allocator is then chosen by --allocator', async () => {
     const link = await host.ok(['plugins', 'link', '--no-install', pluginDir])
-    assert.match(link.stderr, /Linking plugin .*address-pool\.\.\. done/)
+    // oclif colours the path where it thinks colour is welcome (CI=true does it).
+    assert.match(stripVTControlCharacters(link.stderr), /^nixos-container: Linking plugin .*address-pool\.\.\. done$/m)
     const {stdout} = await host.ok(['plugins', '--json'])
     assert.ok((JSON.parse(stdout) as {name: string; type: string}[]).some((p) => p.name === pluginName && p.type === 'link'))
     const created = await host.ok(['create', 'p1', '--config', '', '--allocator', 'test-pool'])
@@ -141,6 +143,32 @@ describe('plugins install', () => {
     await host.ok(['plugins', 'uninstall', pluginName])
     const refused = await host.cli(['create', 'i2', '--config', '', '--allocator', 'test-pool'])
     assert.equal(refused.stderr, 'nixos-container: unknown allocator ‘test-pool’ (available: upstream, ula)\n')
+  })
+})
+
+describe('the example plugin of docs/plugins.md (examples/plugins/lab)', () => {
+  const host = new TestHost('plugins-example')
+  const example = path.join(projectRoot, 'examples/plugins/lab')
+  const log = path.join(host.dir, 'lab.log')
+  after(() => host.cleanup())
+
+  it('is shown in the docs exactly as it is in the repository', () => {
+    const docs = readFileSync(path.join(projectRoot, 'docs/plugins.md'), 'utf8')
+    for (const file of ['package.json', 'hooks/network-allocate.js', 'hooks/pre-create.js', 'hooks/post-start.js']) {
+      assert.ok(docs.includes('\n' + readFileSync(path.join(example, file), 'utf8') + '```'), `docs/plugins.md shows ${file} as it is`)
+    }
+  })
+
+  it('does what the docs say: its allocator, its naming policy and its start log', async () => {
+    await host.ok(['plugins', 'link', '--no-install', example])
+    await host.ok(['create', 'ci-1', '--config', '', '--allocator', 'lab'])
+    assert.match(readFileSync(host.conf('ci-1'), 'utf8'), /^HOST_ADDRESS=10\.99\.1\.1\nLOCAL_ADDRESS=10\.99\.1\.2$/m)
+    const {stdout} = await host.ok(['start', 'ci-1', '--json'], {env: {LAB_LOG: log}})
+    assert.match(readFileSync(log, 'utf8'), new RegExp(`^\\S+ ci-1 up, pid ${(JSON.parse(stdout) as {leader: number}).leader}, 10\\.99\\.1\\.2$`, 'm'))
+    await host.ok(['stop', 'ci-1'])
+    const refused = await host.cli(['create', 'web', '--config', ''])
+    assert.equal(refused.stderr, 'nixos-container: lab containers must be named ci-…, not ‘web’ (pre-create hook of plugin nixos-container-plugin-lab)\n')
+    assert.ok(readFileSync(path.join(projectRoot, 'docs/plugins.md'), 'utf8').includes(`\`${refused.stderr.trim()}\``), 'the docs quote that refusal')
   })
 })
 

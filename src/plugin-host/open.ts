@@ -2,7 +2,7 @@
 // elsewhere from the plugins found on disk (hooks called directly).
 import {directHookRunner, type HookRunner, oclifHookRunner} from './hook-runner.js'
 import {type ProviderChoice, PluginHost} from './plugin-host.js'
-import {discoverPlugins, type PluginInfo, pluginsOfOclif} from './registry.js'
+import {discoverPlugins, type OclifPlugin, type PluginInfo, pluginsOfOclif} from './registry.js'
 import {loadSettings} from './settings.js'
 import {resolveHostPaths} from '../lib/paths.js'
 import {createProgress, type ProgressMode} from '../lib/progress.js'
@@ -19,7 +19,7 @@ async function open(plugins: PluginInfo[], runner: HookRunner, {choice = {}, pro
   return {host, plugins: pluginHost, supervisor: await pluginHost.supervisor(), progress: createProgress(progress)}
 }
 
-type OclifConfig = Parameters<typeof oclifHookRunner>[0] & {plugins: Map<string, Parameters<typeof pluginsOfOclif>[0] extends Iterable<infer P> ? P : never>}
+type OclifConfig = Parameters<typeof oclifHookRunner>[0] & {plugins: Map<string, OclifPlugin>}
 
 export function openOclifContext(config: OclifConfig, options: ContextOptions = {}): Promise<OperationContext> {
   return open(pluginsOfOclif(config.plugins.values()), oclifHookRunner(config), options)

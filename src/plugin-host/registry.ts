@@ -64,8 +64,17 @@ function info(name: string, root: string, type: string, pjson: PackageJson): Plu
   return {name, root, type, declares: declarationOf(pjson['nixos-container']), hooks: pjson.oclif?.hooks ?? {}}
 }
 
+/** What this module needs of one of oclif's loaded plugins. */
+export interface OclifPlugin {
+  name: string
+  root: string
+  type: string
+  isRoot?: boolean
+  pjson: unknown
+}
+
 /** The plugins oclif has loaded (the root package, i.e. nixos-container itself, is not one). */
-export function pluginsOfOclif(plugins: Iterable<{name: string; root: string; type: string; isRoot?: boolean; pjson: unknown}>): PluginInfo[] {
+export function pluginsOfOclif(plugins: Iterable<OclifPlugin>): PluginInfo[] {
   return ordered([...plugins].filter((p) => !p.isRoot).map((p) => info(p.name, p.root, p.type, p.pjson as PackageJson)))
 }
 
