@@ -4,10 +4,10 @@
 // other flags, mistakes) goes through oclif. The oclif commands call the same functions below,
 // so both paths print the same thing. Plugins are found from their package.json files here, and
 // only the selected supervisor's plugin is loaded (see plugin-host/).
-import type {Supervisor} from './contract/supervisor.js'
 import type {ContainerSummary} from './lib/containers.js'
 import {errorReport, printError, UserError} from './lib/errors.js'
 import {resolveHostPaths} from './lib/paths.js'
+import type {OperationContext} from './operations/context.js'
 import {containerIp, containerStatus, containerSummaries, type Status} from './operations/queries.js'
 import {openDirectContext} from './plugin-host/open.js'
 
@@ -15,10 +15,13 @@ const line = (text: string): void => {
   process.stdout.write(text + '\n')
 }
 
-const selectedSupervisor = async (): Promise<Supervisor> => (await openDirectContext({progress: 'silent'})).supervisor
+/** Where containers live and the selected supervisor: the command's context, or (fast path) one opened here. */
+type QueryContext = Pick<OperationContext, 'host' | 'supervisor'>
+const directContext = (): Promise<QueryContext> => openDirectContext({progress: 'silent'})
 
-export async function statusOutput(name: string, json: boolean, supervisor?: Supervisor): Promise<{name: string; state: Status}> {
-  const state = await containerStatus(resolveHostPaths(), supervisor ?? await selectedSupervisor(), name)
+export async function statusOutput(name: string, json: boolean, context?: QueryContext): Promise<{name: string; state: Status}> {
+  const {host, supervisor} = context ?? await directContext()
+  const state = await containerStatus(host, supervisor, name)
   if (!json) line(state)
   if (state === 'gone') throw new UserError(`container ‘${name}’ does not exist`)
   return {name, state}
@@ -31,8 +34,9 @@ export function showIpOutput(name: string, json: boolean): {name: string; ip: st
 }
 
 /** Names a line; with --json, every container's summary. */
-export async function listOutput(json: boolean, supervisor?: Supervisor): Promise<ContainerSummary[] | undefined> {
-  const summaries = await containerSummaries(resolveHostPaths(), supervisor ?? await selectedSupervisor())
+export async function listOutput(json: boolean, context?: QueryContext): Promise<ContainerSummary[] | undefined> {
+  const {host, supervisor} = context ?? await directContext()
+  const summaries = await containerSummaries(host, supervisor)
   if (!json) {
     for (const {name} of summaries) line(name)
     return undefined

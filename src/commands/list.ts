@@ -12,6 +12,6 @@ export default class List extends BaseCommand {
 
   async run(): Promise<ContainerSummary[] | undefined> {
     await this.parse(List)
-    return listOutput(this.jsonEnabled(), (await this.context()).supervisor)
+    return listOutput(this.jsonEnabled(), await this.context())
   }
 }

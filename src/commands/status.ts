@@ -14,6 +14,6 @@ export default class StatusCommand extends BaseCommand {
 
   async run(): Promise<{name: string; state: Status}> {
     const {args} = await this.parse(StatusCommand)
-    return statusOutput(args.name, this.jsonEnabled(), (await this.context()).supervisor)
+    return statusOutput(args.name, this.jsonEnabled(), await this.context())
   }
 }

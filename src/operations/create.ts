@@ -44,17 +44,6 @@ function isTaken(host: HostPaths, name: string): boolean {
   return existsSync(paths.conf) || existsSync(paths.root)
 }
 
-/** What the allocator returned, held to the same rules as addresses given on the command line. */
-function checkAllocated(plugins: PluginHost, addresses: AddressSet, inUse: AddressSet[]): void {
-  const allocator = `allocator ‘${plugins.select('allocator').name}’`
-  if (!addresses.hostAddress || !addresses.localAddress) throw new UserError(`${allocator} returned no IPv4 address pair`)
-  try {
-    checkAddresses(addresses, inUse)
-  } catch (error) {
-    throw new UserError(`${allocator} returned unusable addresses: ${(error as Error).message}`)
-  }
-}
-
 /** Phase one, under the lock: the final name and addresses, recorded in NAME.conf. */
 async function reserve(host: HostPaths, plugins: PluginHost, request: CreateRequest): Promise<{name: string; addresses: AddressSet}> {
   mkdirSync(host.configDir, {recursive: true, mode: 0o755})
@@ -67,8 +56,7 @@ async function reserve(host: HostPaths, plugins: PluginHost, request: CreateRequ
     if (existsSync(paths.root)) throw new UserError(`${paths.root} already exists (left over from an earlier container?)`)
     const inUse = addressesInUse(host)
     checkAddresses(request.addresses, inUse)
-    const addresses = {...request.addresses, ...await plugins.allocate({name, requested: request.addresses, inUse})}
-    checkAllocated(plugins, addresses, inUse)
+    const addresses = await plugins.allocate({name, requested: request.addresses, inUse})
     const flake = request.source.kind === 'flake' ? request.source : undefined
     const conf = createConf({
       ...addresses as {hostAddress: string; localAddress: string},

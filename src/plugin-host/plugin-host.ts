@@ -6,8 +6,8 @@ import {
   type HookEvent, type HookOptions, type NoticeEvent, type ProviderKind, type ProviderSettings, providerHook, type VetoEvent,
 } from '../contract/hooks.js'
 import type {Supervisor} from '../contract/supervisor.js'
-import type {AddressSet} from '../lib/addresses.js'
-import {UserError} from '../lib/errors.js'
+import {type AddressSet, checkAddresses} from '../lib/addresses.js'
+import {errorReport, UserError} from '../lib/errors.js'
 import {storePathBuilder} from '../lib/store-path.js'
 import {systemdIsRunning} from '../lib/systemd.js'
 import type {HookOutcome, HookRunner} from './hook-runner.js'
@@ -40,12 +40,13 @@ export interface SelectedProvider {
   plugin: PluginInfo
 }
 
-const messageOf = (error: unknown): string => String((error as Error)?.message ?? error).split('\n')[0]
+/** "allocator ‘ula’": how messages name a provider. */
+const label = ({kind, name}: SelectedProvider): string => `${kind} ‘${name}’`
 
 /** A third-party plugin's failure names the plugin; our own plugins speak as nixos-container. */
 function blame(what: string, plugin: PluginInfo, error: unknown): UserError {
   if (plugin.type === 'core' && error instanceof UserError) return error
-  return new UserError(`${messageOf(error)} (${what} of plugin ${plugin.name})`)
+  return new UserError(`${errorReport(error).message} (${what} of plugin ${plugin.name})`)
 }
 
 /** Wraps every method so that what it throws names the plugin. */
@@ -69,8 +70,11 @@ function blamed<T extends object>(implementation: T, what: string, plugin: Plugi
   })
 }
 
-function warn(message: string): void {
-  process.stderr.write(`nixos-container: warning: ${message}\n`)
+/** Failed handlers whose failure changes nothing: each gets a warning line. */
+function reportFailures(event: HookEvent, failures: HookOutcome<HookEvent>['failures']): void {
+  for (const {plugin, error} of failures) {
+    process.stderr.write(`nixos-container: warning: ${event} hook of plugin ${plugin} failed: ${errorReport(error).message}\n`)
+  }
 }
 
 export class PluginHost {
@@ -103,24 +107,22 @@ export class PluginHost {
 
   /** Fires a provider hook and takes the selected plugin's answer. */
   private async answer<E extends HookEvent>(selected: SelectedProvider, event: E, options: HookOptions<E>): Promise<NonNullable<HookOutcome<E>['successes'][number]['result']>> {
-    const what = `${selected.kind} ‘${selected.name}’`
     const outcome = await this.runner.run(event, options)
     const failure = outcome.failures.find((f) => f.plugin === selected.plugin.name)
-    if (failure) throw blame(what, selected.plugin, failure.error)
-    for (const {plugin, error} of outcome.failures) warn(`${event} hook of plugin ${plugin} failed: ${messageOf(error)}`)
+    if (failure) throw blame(label(selected), selected.plugin, failure.error)
+    reportFailures(event, outcome.failures)
     const result = outcome.successes.find((s) => s.plugin === selected.plugin.name && s.result !== undefined)?.result
     if (result === undefined || result === null) {
-      throw new UserError(`plugin ${selected.plugin.name} declares ${what} but its ${event} hook gave nothing for it`)
+      throw new UserError(`plugin ${selected.plugin.name} declares ${label(selected)} but its ${event} hook gave nothing for it`)
     }
     return result
   }
 
   private async provider<T extends object>(kind: 'builder' | 'supervisor', selected: SelectedProvider): Promise<T> {
-    const what = `${kind} ‘${selected.name}’`
     const implementation = await this.answer(selected, providerHook[kind], {provider: selected.name, settings: this.settingsOf(selected.name)}) as T
     const missing = requiredMethods[kind].filter((m) => typeof (implementation as Record<string, unknown>)[m] !== 'function')
-    if (missing.length > 0) throw new UserError(`plugin ${selected.plugin.name}: ${what} lacks ${missing.join(', ')}`)
-    return selected.plugin.type === 'core' ? implementation : blamed(implementation, what, selected.plugin)
+    if (missing.length > 0) throw new UserError(`plugin ${selected.plugin.name}: ${label(selected)} lacks ${missing.join(', ')}`)
+    return selected.plugin.type === 'core' ? implementation : blamed(implementation, label(selected), selected.plugin)
   }
 
   supervisor(): Promise<Supervisor> {
@@ -133,27 +135,34 @@ export class PluginHost {
     const selected = this.select('builder', source)
     const builder = await this.provider<Builder>('builder', selected)
     if (!builder.handles(source)) {
-      throw new UserError(`builder ‘${selected.name}’ cannot build ${source.kind === 'flake' ? 'a flake' : 'a configuration.nix'} container`)
+      throw new UserError(`${label(selected)} cannot build ${source.kind === 'flake' ? 'a flake' : 'a configuration.nix'} container`)
     }
     return builder
   }
 
-  /** Fires network-allocate; the selected allocator's handler answers. */
+  /** Fires network-allocate; the selected allocator's answer, on top of what was requested, is held
+   * to the same rules as addresses given on the command line. */
   async allocate(request: {name: string; requested: AddressSet; inUse: AddressSet[]}): Promise<AddressSet> {
     const selected = this.select('allocator')
     const options = {...request, provider: selected.name, settings: this.settingsOf(selected.name)}
-    return this.answer(selected, 'network-allocate', options)
+    const addresses = {...request.requested, ...await this.answer(selected, 'network-allocate', options)}
+    if (!addresses.hostAddress || !addresses.localAddress) throw new UserError(`${label(selected)} returned no IPv4 address pair`)
+    try {
+      checkAddresses(addresses, request.inUse)
+    } catch (error) {
+      throw new UserError(`${label(selected)} returned unusable addresses: ${(error as Error).message}`)
+    }
+    return addresses
   }
 
   /** A pre-* hook: any handler's failure refuses the operation with its message. */
   async veto<E extends VetoEvent>(event: E, options: HookOptions<E>): Promise<void> {
     const {failures} = await this.runner.run(event, options)
-    if (failures.length > 0) throw new UserError(`${messageOf(failures[0].error)} (${event} hook of plugin ${failures[0].plugin})`)
+    if (failures.length > 0) throw new UserError(`${errorReport(failures[0].error).message} (${event} hook of plugin ${failures[0].plugin})`)
   }
 
   /** A post-* hook, or a pre-* hook of what cannot be refused: failures are reported; what happened stands. */
   async notify<E extends NoticeEvent | VetoEvent>(event: E, options: HookOptions<E>): Promise<void> {
-    const {failures} = await this.runner.run(event, options)
-    for (const {plugin, error} of failures) warn(`${event} hook of plugin ${plugin} failed: ${messageOf(error)}`)
+    reportFailures(event, (await this.runner.run(event, options)).failures)
   }
 }

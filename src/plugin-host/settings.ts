@@ -4,7 +4,7 @@
 // A missing file means no settings; a malformed one is an error, never silently ignored.
 import {readFileSync} from 'node:fs'
 
-import type {ProviderKind, ProviderSettings} from '../contract/hooks.js'
+import {providerKinds, type ProviderSettings} from '../contract/hooks.js'
 import {UserError} from '../lib/errors.js'
 
 export interface Settings {
@@ -33,7 +33,7 @@ export function loadSettings(file: string): Settings {
   }
   if (!isObject(raw)) throw new UserError(`${file}: must hold a JSON object`)
   const settings: Settings = {providers: {}}
-  for (const kind of ['allocator', 'builder', 'supervisor'] as ProviderKind[]) {
+  for (const kind of providerKinds) {
     const value = raw[kind]
     if (value === undefined) continue
     if (typeof value !== 'string') throw new UserError(`${file}: "${kind}" must be a provider name`)

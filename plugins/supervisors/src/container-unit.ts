@@ -1,6 +1,6 @@
 // Our own container@.service, for systemd hosts that do not have NixOS's. It runs the same steps
 // as the direct supervisor (prepare the root, the same systemd-nspawn command line, the same
-// network setup), through dist/unit-helper.js, and has the service settings of NixOS's unit.
+// network setup), through unit-helper.js, and has the service settings of NixOS's unit.
 // A unit of that name that we did not install (NixOS's, an admin's) is used as it is, never touched.
 import {existsSync, mkdirSync, readFileSync, renameSync, writeFileSync} from 'node:fs'
 import path from 'node:path'

@@ -1,4 +1,4 @@
-// The steps of our container@.service (see backends/supervisors/container-unit.ts), run by systemd:
+// The steps of our container@.service (see container-unit.ts), run by systemd:
 //   unit-helper.js pre-start|exec|post-start|reload NAME
 // They reuse the direct supervisor's pieces, so both start a container the same way. Kept free of
 // oclif so each step costs little more than a bare Node start.
