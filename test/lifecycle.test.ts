@@ -5,11 +5,12 @@ import {existsSync, mkdirSync, readFileSync, readlinkSync, writeFileSync} from '
 import path from 'node:path'
 import {PassThrough} from 'node:stream'
 
-import {isAlive} from '../plugins/supervisors/dist/proc.js'
+import {isAlive} from '../dist/lib/proc.js'
 import {answersPing, cliPath, fixtures, TestHost} from './helpers/host.ts'
 
 const linkExists = async (name: string): Promise<boolean> => (await execa('ip', ['link', 'show', name], {reject: false})).exitCode === 0
-const nspawnPid = (host: TestHost, name: string): number => Number(readFileSync(path.join(host.runtimeDir, `${name}.pid`), 'utf8'))
+// The pid file's first line is nspawn's pid (a second line says it has booted).
+const nspawnPid = (host: TestHost, name: string): number => Number(readFileSync(path.join(host.runtimeDir, `${name}.pid`), 'utf8').split('\n')[0])
 
 /** Runs the CLI on a pseudo-terminal (script(1)) and types each text after its delay in ms. */
 async function typeAt(host: TestHost, args: string, keys: [number, string][]): Promise<{exitCode: number; stdout: string}> {

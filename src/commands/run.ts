@@ -1,6 +1,7 @@
 import {Args} from '@oclif/core'
 
 import {BaseCommand} from '../base-command.js'
+import {timeoutFlag} from '../flags.js'
 import {loadContainer} from '../lib/containers.js'
 import {UserError} from '../lib/errors.js'
 import {requireLeader, runCommandLine} from '../operations/exec.js'
@@ -8,12 +9,14 @@ import {runInteractive, runCaptured, type CapturedRun} from '../operations/inter
 
 export default class Run extends BaseCommand {
   static summary = 'Run a command in a running container as root.'
-  static description = 'Runs ARGS in a root login shell inside the container (su root -l -c "exec \'ARG\' …", each argument quoted so it arrives exactly as given). Standard input, output and error pass through, with a terminal when one is attached, and the command\'s exit status becomes ours. With --json the output is captured and returned with the exit status.'
+  static description = 'Runs ARGS in a root login shell inside the container (su root -l -c "exec \'ARG\' …", each argument quoted so it arrives exactly as given). Standard input, output and error pass through, with a terminal when one is attached, and the command\'s exit status becomes ours. With --json the output is captured and returned with the exit status. A container that is still booting is waited for, up to --timeout. In a container whose init is systemd the command runs in a scope of its own (systemd-run --scope), so stopping the container ends it cleanly.'
   static examples = [
     '<%= config.bin %> <%= command.id %> web -- systemctl status nginx',
     {description: 'Arguments arrive exactly as given', command: `<%= config.bin %> <%= command.id %> web -- sh -c 'echo "$HOSTNAME"'`},
+    {description: 'Right after starting in the background, wait up to a minute for the boot', command: '<%= config.bin %> <%= command.id %> web --timeout 60 -- systemctl is-system-running'},
   ]
   static strict = false
+  static flags = {...timeoutFlag}
   static args = {
     name: Args.string({description: 'container name', required: true, ignoreStdin: true}),
     command: Args.string({description: 'command and arguments, after --', required: false, ignoreStdin: true}),
@@ -23,12 +26,12 @@ export default class Run extends BaseCommand {
     const separator = this.argv.indexOf('--')
     const before = separator === -1 ? this.argv : this.argv.slice(0, separator)
     const command = separator === -1 ? [] : this.argv.slice(separator + 1)
-    const {args, argv} = await this.parse(Run, before)
+    const {args, argv, flags} = await this.parse(Run, before)
     if (argv.length > 1) throw new UserError('put the command after --: nixos-container run NAME -- COMMAND…')
     if (command.length === 0) throw new UserError('no command given: nixos-container run NAME -- COMMAND…')
     const {host, supervisor} = await this.context()
     const container = loadContainer(host, args.name)
-    const commandLine = runCommandLine(await requireLeader(supervisor, container), command)
+    const commandLine = runCommandLine(await requireLeader(supervisor, container, flags.timeout * 1000), command)
     if (this.jsonEnabled()) {
       const result = await runCaptured(commandLine)
       process.exitCode = result.exitCode

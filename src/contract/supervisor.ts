@@ -22,6 +22,12 @@ export interface Supervisor {
   states?(containers: Container[]): Promise<RunState[]>
   /** The container's PID 1 as seen from the host, or undefined when it is not running. */
   leader(container: Container): Promise<number | undefined>
+  /**
+   * Waits (up to timeoutMs) for a container that is booting to finish; returns its leader once it
+   * has booted, or undefined when it is not running (or still booting at the deadline).
+   * Without it, a running container counts as booted.
+   */
+  waitReady?(container: Container, timeoutMs: number): Promise<number | undefined>
   /** Starts and returns once the container has booted; returns the leader. */
   start(container: Container, options: StartOptions): Promise<number>
   /** Clean shutdown (SIGRTMIN+3 to the container's init); returns once it is gone. */

@@ -8,7 +8,7 @@ import {type ChildProcess, spawn} from 'node:child_process'
 import {closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmdirSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 
-import {execedChild, isAlive, waitFor} from '../../plugins/supervisors/dist/proc.js'
+import {execedChild, isAlive, waitFor} from '../../dist/lib/proc.js'
 import {safeRemoveTree} from '../../dist/lib/remove.js'
 import {cliPath, fixtures, projectRoot, type CliResult} from './host.ts'
 

@@ -52,14 +52,15 @@ PartOf=machines.target
 RequiresMountsFor=${host.stateDir}/%i
 
 [Service]
-Type=notify
+# The start helper exits once the container has booted; systemd-nspawn is then the main process.
+Type=forking
+PIDFile=${host.runtimeDir}/%i.pid
 Environment=root=${host.stateDir}/%i INSTANCE=%i
 Environment=PATH=/run/current-system/sw/bin:/nix/var/nix/profiles/default/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 ${environment}EnvironmentFile=-${host.configDir}/%i.conf
 ExecStartPre=${helper} pre-start %i
-# The helper replaces itself with systemd-nspawn (same pid), which becomes the main process.
-ExecStart=${helper} exec %i
-ExecStartPost=${helper} post-start %i
+# The helper boots the container: network before its init runs, then waits for its READY=1.
+ExecStart=${helper} start %i
 ExecReload=${helper} reload %i
 SyslogIdentifier=container %i
 TimeoutStartSec=1min

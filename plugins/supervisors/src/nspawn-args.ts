@@ -14,11 +14,19 @@ export interface NspawnOptions {
    * own (machine-NAME.scope), so it leaves the caller's login session; `none` — no systemd here.
    */
   systemd: 'unit' | 'scope' | 'none'
+  /**
+   * A FIFO on the host: the container's init first waits until a line is written to it, so the
+   * host can give the container its network before anything in it starts (see boot.ts).
+   */
+  gate?: string
 }
+
+/** Where the gate FIFO appears inside the container (/run is nspawn's own tmpfs there). */
+export const gateInside = '/run/nixos-container-gate'
 
 const systemdArguments = {unit: ['--keep-unit', '--register=yes'], scope: ['--register=yes'], none: ['--keep-unit', '--register=no']}
 
-export function nspawnArguments({name, paths, conf, systemd}: NspawnOptions): string[] {
+export function nspawnArguments({name, paths, conf, systemd, gate}: NspawnOptions): string[] {
   const args = [...systemdArguments[systemd], `--machine=${name}`, `--directory=${paths.root}`]
   if (conf.get('NETWORK_NAMESPACE_PATH')) {
     args.push(`--network-namespace-path=${conf.get('NETWORK_NAMESPACE_PATH')}`)
@@ -44,6 +52,12 @@ export function nspawnArguments({name, paths, conf, systemd}: NspawnOptions): st
     if (conf.get(key)) args.push(`--setenv=${key}=${conf.get(key)}`)
   }
   args.push(...listValue(conf, 'EXTRA_NSPAWN_FLAGS'))
-  args.push(`${systemPathInside(conf)}/init`)
+  const system = systemPathInside(conf)
+  if (gate) {
+    // The system's own shell waits at the gate, then becomes its init (same pid: PID 1).
+    args.push(`--bind-ro=${gate}:${gateInside}`, `${system}/sw/bin/sh`, '-c', `read -r line < ${gateInside}; exec "$0"`, `${system}/init`)
+  } else {
+    args.push(`${system}/init`)
+  }
   return args
 }

@@ -1,51 +1,14 @@
 // The direct supervisor: runs systemd-nspawn ourselves, detached, for hosts where systemd is not
-// PID 1. State lives in RUNTIME_DIR: NAME.pid (the nspawn process) and NAME.log (its console).
-// A pid file is trusted only while that pid is still our systemd-nspawn for this machine, so a
-// dead container, a host reboot or a reused pid all read as "down".
-import {spawn} from 'node:child_process'
-import {closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
-import path from 'node:path'
+// PID 1. State lives in RUNTIME_DIR: NAME.pid (see pid-file.ts) and NAME.log (its console).
+import {existsSync, rmSync} from 'node:fs'
 
-import {configureNetwork, removeStaleLinks} from './network.js'
-import {nspawnArguments} from './nspawn-args.js'
-import {children, commandLine, execedChild, isAlive, runsSystemd, waitFor} from './proc.js'
-import {prepareRoot} from './root.js'
-import {type Container, requireSystem, type RunState, type Supervisor, systemdIsRunning, UserError} from 'nixos-container'
+import {bootContainer} from './boot.js'
+import {isReady, nspawnPid} from './pid-file.js'
+import {removeCgroups} from './cgroup.js'
+import {children, type Container, execedChild, isAlive, type RunState, type Supervisor, systemdIsRunning, waitFor} from 'nixos-container'
 
 // Without systemd, --keep-unit keeps nspawn off the (missing) system bus.
 const machinedRuns = (): boolean => systemdIsRunning() && existsSync('/run/systemd/machines')
-
-/** The nspawn process of a running container, validated against /proc. */
-export function nspawnPid(container: Container): number | undefined {
-  let pid: number
-  try {
-    pid = Number(readFileSync(container.paths.pidFile, 'utf8').trim())
-  } catch {
-    return undefined
-  }
-  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return undefined
-  const argv = commandLine(pid)
-  if (!argv || path.basename(argv[0]) !== 'systemd-nspawn') return undefined
-  if (!argv.includes(`--machine=${container.name}`) || !argv.includes(`--directory=${container.paths.root}`)) return undefined
-  return pid
-}
-
-function logTail(container: Container): string {
-  try {
-    const lines = readFileSync(container.paths.logFile, 'utf8').trim().split('\n')
-    return lines.filter((l) => !/^(Spawning container|Press \^\])/.test(l)).slice(-3).join(' | ')
-  } catch {
-    return ''
-  }
-}
-
-/** Whether the container runs systemd; then booting ends when it says running or degraded. */
-async function systemdBooted(leader: number): Promise<boolean> {
-  const {execa} = await import('execa')
-  const result = await execa('nsenter', ['-t', String(leader), '-m', '-u', '-i', '-n', '-p', '--',
-    '/run/current-system/sw/bin/systemctl', 'is-system-running'], {reject: false})
-  return ['running', 'degraded'].includes(String(result.stdout).trim())
-}
 
 async function waitGone(pid: number, timeoutMs: number): Promise<boolean> {
   return waitFor(() => !isAlive(pid), timeoutMs, 25)
@@ -64,53 +27,25 @@ export const nspawnSupervisor: Supervisor = {
   },
 
   async start(container, {timeoutMs, log}) {
-    const {paths, conf, name} = container
     const running = nspawnPid(container)
-    const runningLeader = running === undefined ? undefined : execedChild(running)
-    if (runningLeader !== undefined) return runningLeader
-    requireSystem(container)
-    prepareRoot(paths, conf)
-    await removeStaleLinks(name)
-    mkdirSync(path.dirname(paths.pidFile), {recursive: true, mode: 0o755})
-    const args = nspawnArguments({name, paths, conf, systemd: machinedRuns() ? 'scope' : 'none'})
-    log(`systemd-nspawn ${args.join(' ')}`)
-    const logFd = openSync(paths.logFile, 'w')
-    let child
-    try {
-      child = spawn('systemd-nspawn', args, {detached: true, stdio: ['ignore', logFd, logFd]})
-    } finally {
-      closeSync(logFd)
+    if (running !== undefined) {
+      // Started by someone else: once it has booted, there is nothing to do.
+      const leader = await this.waitReady!(container, timeoutMs)
+      if (leader !== undefined) return leader
     }
-    const spawnError = new Promise<Error>((resolve) => child.once('error', resolve))
-    child.unref()
-    const pid = child.pid
-    if (pid === undefined) throw new UserError(`cannot run systemd-nspawn: ${(await spawnError).message}`)
-    writeFileSync(paths.pidFile, `${pid}\n`)
-
-    const deadline = Date.now() + timeoutMs
-    const failed = async (why: string): Promise<never> => {
-      await this.terminate(container)
-      const tail = logTail(container)
-      throw new UserError(`failed to start container ‘${name}’: ${why}${tail ? ` (${tail})` : ''}`)
-    }
-    let leader: number | undefined
-    await waitFor(() => {
-      leader = execedChild(pid)
-      return leader !== undefined || !isAlive(pid)
-    }, timeoutMs, 10)
-    if (leader === undefined) return failed(isAlive(pid) ? 'timed out waiting for its init' : 'systemd-nspawn exited')
-    log(`container init is running as pid ${leader}`)
-    try {
-      await configureNetwork(name, conf, leader)
-    } catch (error) {
-      return failed((error as Error).message)
-    }
-    if (runsSystemd(leader)) {
-      log('waiting for systemd in the container to finish booting')
-      const booted = await waitFor(() => !isAlive(leader!) || systemdBooted(leader!), Math.max(0, deadline - Date.now()), 100)
-      if (!booted || !isAlive(leader)) return failed(booted ? 'the container stopped while booting' : 'timed out waiting for it to boot')
-    }
+    const {leader} = await bootContainer(container, {
+      timeoutMs,
+      log,
+      systemd: machinedRuns() ? 'scope' : 'none',
+      console: container.paths.logFile,
+    })
     return leader
+  },
+
+  async waitReady(container, timeoutMs) {
+    let nspawn: number | undefined
+    await waitFor(() => (nspawn = nspawnPid(container)) === undefined || isReady(container), timeoutMs, 50)
+    return nspawn === undefined || !isReady(container) ? undefined : execedChild(nspawn)
   },
 
   async stop(container, {timeoutMs}) {
@@ -148,4 +83,5 @@ export const nspawnSupervisor: Supervisor = {
 
 function cleanup(container: Container): void {
   rmSync(container.paths.pidFile, {force: true})
+  removeCgroups(container.name)
 }

@@ -1,6 +1,6 @@
 // Talking to the host's systemd and systemd-machined through systemctl and machinectl.
+import {waitFor} from 'nixos-container'
 
-import {waitFor} from './proc.js'
 
 export const containerUnit = (name: string): string => `container@${name}.service`
 

@@ -4,9 +4,10 @@
 
 import {removeAutoStart, syncAutoStart} from './autostart.js'
 import {ensureTemplate} from './container-unit.js'
-import {execedChild, isAlive, runsSystemd, waitFor} from './proc.js'
 import {activeStates, containerUnit, machineLeader, recentLog, systemctl, waitUntilUnregistered} from './systemctl.js'
-import {type Container, requireSystem, type RunState, type Supervisor, UserError} from 'nixos-container'
+import {
+  type Container, execedChild, isAlive, requireSystem, runsSystemd, type RunState, type Supervisor, UserError, waitFor,
+} from 'nixos-container'
 
 const runningStates = new Set(['active', 'reloading'])
 
@@ -39,6 +40,13 @@ export const systemdSupervisor: Supervisor = {
   async leader(container) {
     if ((await this.state(container)) === 'down') return undefined
     return findLeader(container)
+  },
+
+  async waitReady(container, timeoutMs) {
+    // A unit that is still starting ("activating") has not reported READY=1 yet.
+    let state = 'inactive'
+    await waitFor(async () => (state = (await activeStates([containerUnit(container.name)]))[0]) !== 'activating', timeoutMs, 100)
+    return runningStates.has(state) ? findLeader(container) : undefined
   },
 
   async start(container, {timeoutMs, log}) {

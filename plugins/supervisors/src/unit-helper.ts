@@ -1,26 +1,15 @@
 // The steps of our container@.service (see container-unit.ts), run by systemd:
-//   unit-helper.js pre-start|exec|post-start|reload NAME
-// They reuse the direct supervisor's pieces, so both start a container the same way. Kept free of
-// oclif so each step costs little more than a bare Node start.
-import {existsSync} from 'node:fs'
-import path from 'node:path'
-
-import {configureNetwork, removeStaleLinks} from './network.js'
-import {nspawnArguments} from './nspawn-args.js'
-import {execedChild, waitFor} from './proc.js'
-import {prepareRoot} from './root.js'
+//   unit-helper.js pre-start|start|reload NAME
+// `start` boots the container exactly as the direct supervisor does (boot.ts) and exits once it
+// has booted: the unit is Type=forking, and systemd takes systemd-nspawn from PIDFile= as its
+// main process. (Handing it over with MAINPID= from a Type=notify helper leaves systemd
+// supervising a process that is not its child, which it cannot wait for: stop then SIGKILLs it.)
+// Kept free of oclif so each step costs little more than a bare Node start.
+import {bootContainer} from './boot.js'
 import {machinectl, machineLeader, waitUntilUnregistered} from './systemctl.js'
 import {
-  activate, type Container, errorReport, hasSystem, loadContainer, openDirectContext, requireSystem, resolveHostPaths, updateContainer, UserError,
+  activate, type Container, errorReport, execedChild, hasSystem, loadContainer, openDirectContext, requireSystem, resolveHostPaths, updateContainer, UserError, waitFor,
 } from 'nixos-container'
-
-function findOnPath(command: string): string {
-  for (const dir of (process.env.PATH ?? '').split(':')) {
-    const candidate = path.join(dir, command)
-    if (dir && existsSync(candidate)) return candidate
-  }
-  throw new UserError(`${command} not found on PATH (${process.env.PATH})`)
-}
 
 /** The container's PID 1: the child of systemd-nspawn ($MAINPID) that has exec'd the container's init. */
 async function leaderOf(container: Container): Promise<number> {
@@ -33,11 +22,9 @@ async function leaderOf(container: Container): Promise<number> {
 }
 
 async function preStart(container: Container): Promise<void> {
-  const {name, paths, conf} = container
+  const {name, conf} = container
   // A machine of this name still registered (its old unit not yet gone) would make nspawn fail.
   if (!(await waitUntilUnregistered(name))) await machinectl(['terminate', name])
-  prepareRoot(paths, conf)
-  await removeStaleLinks(name)
   if (!hasSystem(container) && conf.get('FLAKE')) {
     // As NixOS's unit does: a flake container is built on its first start.
     await updateContainer(await openDirectContext({choice: {supervisor: 'nspawn'}}), {name, nixFlags: []})
@@ -45,12 +32,9 @@ async function preStart(container: Container): Promise<void> {
   requireSystem(container)
 }
 
-function execNspawn(container: Container): never {
-  const args = nspawnArguments({name: container.name, paths: container.paths, conf: container.conf, systemd: 'unit'})
-  const nspawn = findOnPath('systemd-nspawn')
-  // Same pid, so systemd sees systemd-nspawn as the main process and takes its READY=1.
-  process.execve!(nspawn, [nspawn, ...args], process.env)
-  throw new UserError('cannot exec systemd-nspawn')
+async function start(container: Container): Promise<void> {
+  // systemd's TimeoutStartSec= bounds the whole start; this only keeps a hung boot from outliving it.
+  await bootContainer(container, {timeoutMs: 5 * 60_000, log: (line) => console.log(line), systemd: 'unit', console: 'inherit'})
 }
 
 async function reload(container: Container): Promise<void> {
@@ -59,8 +43,7 @@ async function reload(container: Container): Promise<void> {
 
 const steps: Record<string, (container: Container) => Promise<void> | void> = {
   'pre-start': preStart,
-  exec: execNspawn,
-  'post-start': async (container) => configureNetwork(container.name, container.conf, await leaderOf(container)),
+  start,
   reload,
 }
 
