@@ -38,6 +38,8 @@ export interface Supervisor {
   reload?(container: Container, log: (line: string) => void): Promise<void>
   /** How to get a login prompt in the container, when the supervisor has its own way (machinectl login). */
   loginCommand?(container: Container, leader: number): Promise<string[] | undefined>
+  /** The argv that prints the container's console log (default: tail of the direct supervisor's NAME.log). */
+  consoleLogCommand?(container: Container, options: {follow: boolean; lines: number}): string[] | undefined
   /** A new container's conf has been written: hook it into the host (start at boot when AUTO_START=1). */
   register?(container: Container): Promise<void>
   /** The container is about to be removed: undo register(). */

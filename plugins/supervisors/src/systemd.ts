@@ -96,6 +96,11 @@ export const systemdSupervisor: Supervisor = {
     if (!reloaded.ok) return failure(container, 'reload', reloaded.reason)
   },
 
+  consoleLogCommand(container, {follow, lines}) {
+    // systemd-nspawn's console output goes to the unit's journal.
+    return ['journalctl', `--unit=${containerUnit(container.name)}`, '--no-pager', '--output=cat', `--lines=${lines}`, ...(follow ? ['--follow'] : [])]
+  },
+
   async loginCommand(container, leader) {
     // machinectl login needs the container's own systemd to run a getty on a new pty.
     if (!runsSystemd(leader)) return undefined
