@@ -19,7 +19,9 @@ import {nspawnArguments, type NspawnOptions} from './nspawn-args.js'
 import {NotifySocket} from './notify-socket.js'
 import {markReady, recordNspawn} from './pid-file.js'
 import {prepareRoot} from './root.js'
-import {type Container, execedChild, isAlive, requireSystem, sleep, UserError, waitFor} from 'nixos-container'
+import {
+  type Container, execedChild, failureReason, isAlive, requireSystem, runCommand, sleep, UserError, waitFor,
+} from 'nixos-container'
 
 export interface BootOptions {
   timeoutMs: number
@@ -47,10 +49,9 @@ function bootFiles(container: Container): {notify: string; gate: string} {
 }
 
 async function makeFifo(file: string): Promise<void> {
-  const {execa} = await import('execa')
   rmSync(file, {force: true})
-  const made = await execa('mkfifo', ['-m', '0600', file], {reject: false})
-  if (made.failed) throw new UserError(`cannot make ${file}: ${String(made.stderr).trim()}`)
+  const made = await runCommand(['mkfifo', '-m', '0600', file])
+  if (made.failed) throw new UserError(`cannot make ${file}: ${failureReason(made)}`)
 }
 
 /** Lets the waiting init go on: writes a line once it has the FIFO open for reading. */
@@ -103,12 +104,11 @@ export async function bootContainer(container: Container, options: BootOptions):
   const deadline = Date.now() + timeoutMs
   requireSystem(container)
   prepareRoot(paths, conf)
-  await removeStaleLinks(name)
   mkdirSync(path.dirname(paths.pidFile), {recursive: true, mode: 0o755})
   const files = bootFiles(container)
   // The gate needs a shell in the system; every NixOS system has one (sw/bin/sh).
   const gate = existsSync(path.join(hostSystemPath(container), 'sw/bin/sh')) ? files.gate : undefined
-  if (gate) await makeFifo(gate)
+  await Promise.all([removeStaleLinks(name), gate && makeFifo(gate)])
   const notify = new NotifySocket(files.notify)
   const args = nspawnArguments({name, paths, conf, systemd: options.systemd, gate})
   log(`systemd-nspawn ${args.join(' ')}`)

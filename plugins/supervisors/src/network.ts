@@ -3,7 +3,9 @@
 //   container: host0 → eth0, optional MAC, up, LOCAL_ADDRESS(6), route to HOST_ADDRESS(6), default via it
 //   host:      ve-NAME up, HOST_ADDRESS(6), route to LOCAL_ADDRESS(6) via ve-NAME (unless bridged)
 
-import {type ConfEntries, UserError, withoutPrefix} from 'nixos-container'
+import {existsSync} from 'node:fs'
+
+import {type ConfEntries, failureReason, runCommand, UserError, withoutPrefix} from 'nixos-container'
 
 export function hostInterface(name: string, conf: ConfEntries): string {
   return conf.get('HOST_BRIDGE') ? `vb-${name}` : `ve-${name}`
@@ -51,15 +53,10 @@ export function hostSideCommands(name: string, conf: ConfEntries): Batch[] {
 }
 
 async function runBatches(prefix: string[], batches: Batch[], where: string): Promise<void> {
-  const {execa} = await import('execa')
   for (const {family, lines} of batches) {
     if (lines.length === 0) continue
-    const [command, ...args] = [...prefix, 'ip', family, '-batch', '-']
-    const result = await execa(command, args, {input: lines.join('\n') + '\n', reject: false})
-    if (result.failed) {
-      const reason = String(result.stderr || result.message).split('\n')[0]
-      throw new UserError(`failed to configure ${where} network: ${reason}`)
-    }
+    const result = await runCommand([...prefix, 'ip', family, '-batch', '-'], {input: lines.join('\n') + '\n'})
+    if (result.failed) throw new UserError(`failed to configure ${where} network: ${failureReason(result)}`)
   }
 }
 
@@ -72,8 +69,8 @@ export async function configureNetwork(name: string, conf: ConfEntries, leader: 
 
 /** Removes a stale veth left by a container that died without its namespace being cleaned up. */
 export async function removeStaleLinks(name: string): Promise<void> {
-  const {execa} = await import('execa')
-  for (const iface of [`ve-${name}`, `vb-${name}`]) {
-    await execa('ip', ['link', 'delete', iface], {reject: false})
-  }
+  // Asking /sys first spares a start the two `ip` processes in the usual case: no stale link.
+  const stale = [`ve-${name}`, `vb-${name}`].filter((iface) => existsSync(`/sys/class/net/${iface}`))
+  if (stale.length === 0) return
+  for (const iface of stale) await runCommand(['ip', 'link', 'delete', iface])
 }

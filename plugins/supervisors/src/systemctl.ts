@@ -1,30 +1,27 @@
 // Talking to the host's systemd and systemd-machined through systemctl and machinectl.
-import {waitFor} from 'nixos-container'
+import {failureReason, runCommand, waitFor} from 'nixos-container'
 
 
 export const containerUnit = (name: string): string => `container@${name}.service`
 
-export interface CommandResult {
+export interface ManagerResult {
   ok: boolean
   stdout: string
   /** The first line worth showing a user when it failed. */
   reason: string
 }
 
-async function run(command: string, args: string[], timeoutMs?: number): Promise<CommandResult> {
-  const {execa} = await import('execa')
-  const result = await execa(command, args, {reject: false, stdin: 'ignore', timeout: timeoutMs})
-  const stderr = String(result.stderr ?? '').trim()
-  const reason = result.timedOut ? `timed out after ${Math.round((timeoutMs ?? 0) / 1000)} s`
-    : (stderr.split('\n').find(Boolean) ?? result.shortMessage ?? '')
-  return {ok: !result.failed, stdout: String(result.stdout ?? ''), reason}
+async function run(command: string, args: string[], timeoutMs?: number): Promise<ManagerResult> {
+  const result = await runCommand([command, ...args], {timeoutMs})
+  const reason = result.timedOut ? `timed out after ${Math.round((timeoutMs ?? 0) / 1000)} s` : failureReason(result)
+  return {ok: !result.failed, stdout: result.stdout, reason}
 }
 
-export function systemctl(args: string[], timeoutMs?: number): Promise<CommandResult> {
+export function systemctl(args: string[], timeoutMs?: number): Promise<ManagerResult> {
   return run('systemctl', args, timeoutMs)
 }
 
-export function machinectl(args: string[]): Promise<CommandResult> {
+export function machinectl(args: string[]): Promise<ManagerResult> {
   return run('machinectl', args)
 }
 
