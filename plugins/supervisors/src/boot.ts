@@ -75,6 +75,15 @@ async function openGate(gate: string, waiting: () => boolean): Promise<boolean> 
   }
 }
 
+/**
+ * Without systemd on the host, give the container a pure cgroup2 tree even on a hybrid host, as
+ * NixOS hosts have: there, systemd in the container is told when a cgroup empties (on hybrid's v1
+ * tree it never is, so finished sessions' scopes would linger). An admin's own setting wins.
+ */
+function unifiedHierarchy(systemd: BootOptions['systemd']): NodeJS.ProcessEnv {
+  return systemd === 'none' ? {SYSTEMD_NSPAWN_UNIFIED_HIERARCHY: '1'} : {}
+}
+
 export function consoleTail(logFile: string, lines = 3): string {
   try {
     const all = readFileSync(logFile, 'utf8').trim().split('\n')
@@ -117,7 +126,7 @@ export async function bootContainer(container: Container, options: BootOptions):
   const run = (): ChildProcess => spawn('systemd-nspawn', args, {
     detached: true,
     stdio: logFd === undefined ? ['ignore', 'inherit', 'inherit'] : ['ignore', logFd, logFd],
-    env: {...process.env, NOTIFY_SOCKET: files.notify},
+    env: {...unifiedHierarchy(options.systemd), ...process.env, NOTIFY_SOCKET: files.notify},
   })
   let child
   try {
