@@ -80,7 +80,7 @@ async function timeBareBoot(container) {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 try {
   cliRun(['create', name, '--host-address', '10.233.250.1', '--local-address', '10.233.250.2', '--config-file',
-    path.join(projectRoot, 'test/fixtures/container.nix')])
+    path.join(projectRoot, 'test/fixtures/systemd-guest.nix')])
   const container = loadContainer(resolveHostPaths(env), name)
   timeCliStart() // warm the page cache
   await timeBareBoot(container)

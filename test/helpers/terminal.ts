@@ -1,0 +1,54 @@
+// The CLI on a real pseudo-terminal (script(1)), as a person at a terminal runs it: what it
+// prints can be waited for, keys typed, and the terminal taken away (script killed).
+import {execa, type ResultPromise} from 'execa'
+import {PassThrough} from 'node:stream'
+
+import {cliPath, type TestHost} from './host.ts'
+
+export class Terminal {
+  private readonly input = new PassThrough()
+  private readonly child: ResultPromise
+  private output = ''
+
+  constructor(host: TestHost, args: string) {
+    this.child = execa('script', ['-qfec', `${process.execPath} ${cliPath} ${args}`, '/dev/null'],
+      {env: host.env, input: this.input, reject: false, timeout: 60_000})
+    this.child.stdout!.setEncoding('utf8')
+    this.child.stdout!.on('data', (chunk: string) => (this.output += chunk))
+  }
+
+  /** The pid of script(1), which holds the terminal's master side. */
+  get pid(): number {
+    return this.child.pid!
+  }
+
+  get screen(): string {
+    return this.output
+  }
+
+  type(text: string): void {
+    this.input.write(text)
+  }
+
+  /** Resolves once `pattern` has been printed; fails after `timeoutMs`, showing the screen. */
+  async waitFor(pattern: RegExp, timeoutMs = 15_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs
+    while (!pattern.test(this.output)) {
+      if (Date.now() > deadline) throw new Error(`terminal never showed ${pattern}; it shows:\n${this.output}`)
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+  }
+
+  /** Ends input and waits for the session to end by itself. */
+  async close(): Promise<{exitCode: number; screen: string}> {
+    this.input.end()
+    const result = await this.child
+    return {exitCode: result.exitCode ?? 128, screen: this.output}
+  }
+
+  /** Takes the terminal away, as a killed terminal emulator or a dropped SSH connection does. */
+  async hangUp(): Promise<void> {
+    this.child.kill('SIGKILL')
+    await this.child
+  }
+}
