@@ -12,7 +12,7 @@ export default class StatusCommand extends BaseCommand {
   ]
   static args = nameArg
 
-  async run(): Promise<{name: string; state: Status}> {
+  async run(): Promise<{name: string; state: Status; problem?: string}> {
     const {args} = await this.parse(StatusCommand)
     return statusOutput(args.name, this.jsonEnabled(), await this.context())
   }
