@@ -4,9 +4,10 @@ import {existsSync, rmSync} from 'node:fs'
 
 import {bootContainer} from './boot.js'
 import {isBeingStarted, problemOf, takeCensus} from './census.js'
+import {gateInside} from './nspawn-args.js'
 import {isReady, nspawnPid} from './pid-file.js'
 import {removeCgroups} from './cgroup.js'
-import {type Container, execedChild, type RunState, type Supervisor, systemdIsRunning, UserError, waitFor} from 'nixos-container'
+import {commandLine, type Container, execedChild, type RunState, type Supervisor, systemdIsRunning, UserError, waitFor} from 'nixos-container'
 
 // Without systemd, --keep-unit keeps nspawn off the (missing) system bus.
 const machinedRuns = (): boolean => systemdIsRunning() && existsSync('/run/systemd/machines')
@@ -79,6 +80,9 @@ export const nspawnSupervisor: Supervisor = {
   async stop(container, {timeoutMs}) {
     const {nspawn, init, processes} = takeCensus(container)
     if (processes.length === 0) return cleanup(container)
+    // An init still waiting at the gate (a start killed early) has nothing to shut down, and as
+    // PID 1 of its namespace without a handler it ignores the halt signal: kill it.
+    if (init === undefined || commandLine(init)?.some((arg) => arg.includes(gateInside))) return this.terminate(container)
     // nspawn turns SIGTERM into --kill-signal (SIGRTMIN+3) for the container's init: a clean halt.
     // Without its nspawn, the orphaned init gets that signal straight.
     if (nspawn !== undefined) signal([nspawn], 'SIGTERM')
