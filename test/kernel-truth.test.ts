@@ -8,6 +8,8 @@ import {existsSync, readFileSync, rmSync} from 'node:fs'
 import path from 'node:path'
 
 import {isAlive, waitFor} from '../dist/lib/proc.js'
+import {startContainer} from '../dist/operations/lifecycle.js'
+import {openDirectContext} from '../dist/plugin-host/open.js'
 import {answersPing, cliPath, type CliResult, TestHost} from './helpers/host.ts'
 
 const pidFile = (host: TestHost, name: string): string => path.join(host.runtimeDir, `${name}.pid`)
@@ -153,6 +155,27 @@ describe('a start killed right after it spawned systemd-nspawn', function () {
   it('stop ends a half-started container', async () => {
     await killedStart()
     await host.ok(['stop', name])
+    await assertGone(host, name)
+  })
+
+  it('a start aborted by the CLI\'s signal owner (AbortSignal) leaves the container fully down', async () => {
+    // In process, as the CLI's SIGINT/SIGTERM/SIGHUP handler would drive it: startContainer with a
+    // signal that aborts once nspawn is recorded.
+    const saved = {...process.env}
+    Object.assign(process.env, host.env)
+    try {
+      const context = await openDirectContext({progress: 'silent'})
+      const controller = new AbortController()
+      const started = startContainer(context, {name, timeoutMs: 60_000, signal: controller.signal})
+      assert.ok(await waitFor(() => existsSync(pidFile(host, name)), 30_000, 2))
+      controller.abort()
+      await assert.rejects(started, {message: `start of container ‘${name}’ was interrupted; it has been stopped again`})
+    } finally {
+      for (const key of Object.keys(host.env)) {
+        if (saved[key] === undefined) delete process.env[key]
+        else process.env[key] = saved[key]
+      }
+    }
     await assertGone(host, name)
   })
 
