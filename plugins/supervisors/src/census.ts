@@ -2,9 +2,11 @@
 // container's cgroup (cgroup.ts) is the truth: a killed systemd-nspawn leaves its init running in
 // it (reparented to the host's PID 1), a lost pid file leaves nspawn running in it. Every command
 // of the direct supervisor starts from this census, so neither can hide a running container.
+import path from 'node:path'
+
 import {cgroupProcesses} from './cgroup.js'
 import {isNspawnOf, isReady, nspawnPid} from './pid-file.js'
-import {type Container, execedChild, isAlive, readProcFile} from 'nixos-container'
+import {type Container, execedChild, executable, isAlive, readProcFile} from 'nixos-container'
 
 export interface Census {
   /** Our systemd-nspawn for this machine: the pid file's, else one found in the cgroup. */
@@ -54,12 +56,12 @@ export function takeCensus(container: Container): Census {
 }
 
 /**
- * Whether a live process other than the host's init still waits on this nspawn: the start (or the
- * unit's helper) that spawned it. A start that died leaves its nspawn to PID 1.
+ * Whether the start (or the unit's helper) that spawned this nspawn still runs and waits on it: a
+ * start that died leaves its nspawn to PID 1 or to a subreaper, never to a Node process.
  */
 export function isBeingStarted(nspawn: number): boolean {
   const parent = parentOf(nspawn)
-  return parent !== undefined && parent > 1 && isAlive(parent)
+  return parent !== undefined && parent > 1 && isAlive(parent) && /^node/.test(path.basename(executable(parent) ?? ''))
 }
 
 /** What is wrong with a running container, as one clause, or undefined when nothing is. */
