@@ -86,7 +86,7 @@ export const nspawnSupervisor: Supervisor = {
     // nspawn turns SIGTERM into --kill-signal (SIGRTMIN+3) for the container's init: a clean halt.
     // Without its nspawn, the orphaned init gets that signal straight.
     if (nspawn !== undefined) signal([nspawn], 'SIGTERM')
-    else if (init !== undefined) signal([init], haltSignal)
+    else signal([init], haltSignal)
     if (!(await waitEmpty(container, timeoutMs))) await this.terminate(container)
     return cleanup(container)
   },
@@ -106,6 +106,7 @@ export const nspawnSupervisor: Supervisor = {
     return cleanup(container)
   },
 }
+
 function cleanup(container: Container): void {
   rmSync(container.paths.pidFile, {force: true})
   removeCgroups(container.name)
