@@ -19,12 +19,18 @@ const line = (text: string): void => {
 type QueryContext = Pick<OperationContext, 'host' | 'supervisor'>
 const directContext = (): Promise<QueryContext> => openDirectContext({progress: 'silent'})
 
-export async function statusOutput(name: string, json: boolean, context?: QueryContext): Promise<{name: string; state: Status}> {
+/**
+ * "up", "down" or "gone" on stdout, as upstream. A container that runs but not as it should (its
+ * nspawn killed, its start interrupted) is "up" (its processes run), with the reason on stderr.
+ */
+export async function statusOutput(name: string, json: boolean, context?: QueryContext): Promise<{name: string; state: Status; problem?: string}> {
   const {host, supervisor} = context ?? await directContext()
-  const state = await containerStatus(host, supervisor, name)
+  const {state, problem} = await containerStatus(host, supervisor, name)
   if (!json) line(state)
   if (state === 'gone') throw new UserError(`container ‘${name}’ does not exist`)
-  return {name, state}
+  if (problem === undefined) return {name, state}
+  if (!json) process.stderr.write(`nixos-container: warning: container ‘${name}’ is not running as it should: ${problem}; \`nixos-container start ${name}\` repairs it, stop or terminate ends it\n`)
+  return {name, state, problem}
 }
 
 export function showIpOutput(name: string, json: boolean): {name: string; ip: string} {

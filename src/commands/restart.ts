@@ -1,6 +1,6 @@
 import {BaseCommand} from '../base-command.js'
 import {nameArg, timeoutFlag} from '../flags.js'
-import {type LifecycleResult, startContainer, stopContainer} from '../operations/lifecycle.js'
+import {type LifecycleResult, restartContainer} from '../operations/lifecycle.js'
 
 export default class Restart extends BaseCommand {
   static summary = 'Stop a container (if running) and start it again.'
@@ -14,8 +14,6 @@ export default class Restart extends BaseCommand {
 
   async run(): Promise<LifecycleResult> {
     const {args, flags} = await this.parse(Restart)
-    const context = await this.context()
-    await stopContainer(context, args.name, flags.timeout * 1000)
-    return startContainer(context, {name: args.name, timeoutMs: flags.timeout * 1000})
+    return restartContainer(await this.context(), {name: args.name, timeoutMs: flags.timeout * 1000})
   }
 }

@@ -20,6 +20,12 @@ export interface Supervisor {
   state(container: Container): Promise<RunState>
   /** The states of many containers at once (list); optional, else state() is called for each. */
   states?(containers: Container[]): Promise<RunState[]>
+  /**
+   * What is wrong with a container that runs (state 'up') but not as it should: its nspawn killed
+   * with its init left running, a start interrupted before it booted. One clause for `status` to
+   * say; `start` repairs it, `stop`, `terminate` and `destroy` end it. Undefined when all is well.
+   */
+  problem?(container: Container): Promise<string | undefined>
   /** The container's PID 1 as seen from the host, or undefined when it is not running. */
   leader(container: Container): Promise<number | undefined>
   /**

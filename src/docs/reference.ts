@@ -29,7 +29,7 @@ export const environment: Entry[] = [
   {name: 'NIXOS_CONTAINER_STATE_DIR', text: 'where container roots live (default /var/lib/nixos-containers).'},
   {name: 'NIXOS_CONTAINER_PROFILES_DIR', text: 'per-container system profiles (default /nix/var/nix/profiles/per-container).'},
   {name: 'NIXOS_CONTAINER_GCROOTS_DIR', text: 'per-container GC roots (default /nix/var/nix/gcroots/per-container).'},
-  {name: 'NIXOS_CONTAINER_RUNTIME_DIR', text: 'pid files and console logs of containers run by the nspawn supervisor (default /run/nixos-containers).'},
+  {name: 'NIXOS_CONTAINER_RUNTIME_DIR', text: 'per-container locks, and the pid files and console logs of containers run by the nspawn supervisor (default /run/nixos-containers).'},
   {name: 'NIXOS_CONTAINER_LOCK', text: 'the create lock (default /run/lock/nixos-container).'},
   {name: 'NIX_PATH', text: 'finds <nixpkgs/nixos> for containers built from configuration.nix.'},
   {name: 'NIXOS_CONTAINER_DEBUG', text: 'when set, errors also print a stack trace.'},
@@ -44,7 +44,8 @@ export const files: Entry[] = [
   {name: '/run/lock/nixos-container', text: 'held while create chooses a name and addresses; shared with NixOS\'s tool.'},
   {name: '/etc/systemd/system/container@.service', text: 'the unit the tool installs on systemd hosts without NixOS\'s; its first line marks it as the tool\'s.'},
   {name: '/etc/systemd/system/machines.target.wants/container@NAME.service', text: 'makes an --auto-start container start at boot (in /etc/systemd/system.control where /etc/systemd/system is read-only, as on NixOS).'},
-  {name: '/run/nixos-containers/NAME.pid, NAME.log', text: 'the systemd-nspawn process and console log of a container run by the nspawn supervisor.'},
+  {name: '/run/nixos-containers/NAME.pid, NAME.log', text: 'the systemd-nspawn process and console log of a container run by the nspawn supervisor. Its processes are found by its cgroup (/sys/fs/cgroup/…/nixos-containers/NAME), so a lost pid file or a killed systemd-nspawn never hides them.'},
+  {name: '/run/nixos-containers/NAME.lock', text: 'held by start, stop, restart, terminate, update and destroy of NAME: commands on one container run one after another, each acting on the state the one before left.'},
   {name: '/etc/nixos-container/settings.json', text: 'the host\'s choice of providers and their settings, e.g. {"allocator": "ula", "providers": {"ula": {"prefix": "fd42:1:2::/48"}}}; a missing file means the defaults.'},
   {name: '~/.local/share/nixos-container', text: 'plugins installed with nixos-container plugins install (node_modules) and linked with plugins link (package.json).'},
 ]

@@ -4,6 +4,7 @@ import {rmSync} from 'node:fs'
 
 import {confRecord, type OperationContext} from './context.js'
 import {containerExists, loadContainer} from '../lib/containers.js'
+import {withContainerLock} from '../lib/container-lock.js'
 import {UserError} from '../lib/errors.js'
 import {checkNameSyntax} from '../lib/names.js'
 import type {ContainerPaths} from '../lib/paths.js'
@@ -27,6 +28,14 @@ export async function destroyContainer({host, plugins, supervisor, progress}: Op
   checkNameSyntax(name)
   // Upstream: destroying what does not exist succeeds silently.
   if (!containerExists(host, name)) return {name, destroyed: false}
+  // Under the container's lock (container-lock.ts); a destroy that waited may find it gone.
+  return withContainerLock(host, name, async () => {
+    if (!containerExists(host, name)) return {name, destroyed: false}
+    return destroyLocked({host, plugins, supervisor, progress}, name)
+  })
+}
+
+async function destroyLocked({host, plugins, supervisor, progress}: OperationContext, name: string): Promise<DestroyResult> {
   const container = loadContainer(host, name)
   if (container.declarative) {
     throw new UserError('cannot destroy declarative container (remove it from your configuration.nix instead)')

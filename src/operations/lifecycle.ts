@@ -5,7 +5,10 @@ import {confRecord, type OperationContext} from './context.js'
 import {updateContainer} from './update.js'
 
 import type {RunState} from '../contract/supervisor.js'
-import {hasSystem, loadContainer} from '../lib/containers.js'
+import {type Container, hasSystem, loadContainer} from '../lib/containers.js'
+import {withContainerLock} from '../lib/container-lock.js'
+import {UserError} from '../lib/errors.js'
+import type {HostPaths} from '../lib/paths.js'
 
 export interface LifecycleResult {
   name: string
@@ -16,45 +19,100 @@ export interface LifecycleResult {
 export interface StartRequest {
   name: string
   timeoutMs: number
+  /**
+   * Aborted by whoever owns the CLI's signals (SIGINT, SIGTERM, SIGHUP): the container is then
+   * stopped again, and start fails, so an interrupted start leaves it fully down, never half-up.
+   */
+  signal?: AbortSignal
 }
 
-export async function startContainer(context: OperationContext, {name, timeoutMs}: StartRequest): Promise<LifecycleResult> {
-  const {host, plugins, supervisor, progress} = context
-  let container = loadContainer(host, name)
-  await plugins.veto('pre-start', {name, conf: confRecord(container.conf)})
-  // container@.service builds a flake container that has no system yet before booting it.
-  if (container.conf.get('FLAKE') && !hasSystem(container)) {
-    await updateContainer(context, {name, nixFlags: []})
-    container = loadContainer(host, name)
+/**
+ * Every operation on one container runs under its lock (container-lock.ts). The container is
+ * loaded before (a name that does not exist fails without making a lock file) and again inside,
+ * since the command that held the lock may have changed it.
+ */
+function locked<T>(host: HostPaths, name: string, body: (container: Container) => Promise<T>): Promise<T> {
+  loadContainer(host, name)
+  return withContainerLock(host, name, () => body(loadContainer(host, name)))
+}
+
+const interrupted = Symbol('interrupted')
+
+/** `work`, unless `signal` aborts first: then `undo` runs (again once work has settled) and the result is an error. */
+async function undoneOnAbort<T>(work: Promise<T>, signal: AbortSignal | undefined, undo: () => Promise<void>, why: string): Promise<T> {
+  if (!signal) return work
+  let onAbort = (): void => {}
+  const aborted = new Promise<typeof interrupted>((resolve) => {
+    onAbort = () => resolve(interrupted)
+    if (signal.aborted) onAbort()
+    else signal.addEventListener('abort', onAbort, {once: true})
+  })
+  try {
+    const first = await Promise.race([work, aborted])
+    if (first !== interrupted) return first
+  } finally {
+    signal.removeEventListener('abort', onAbort)
   }
-  let leader = 0
-  await progress.run([{
-    title: `Starting container ${name} (${supervisor.name})`,
-    run: async (log) => {
-      leader = await supervisor.start(container, {timeoutMs, log})
-    },
-  }])
-  await plugins.notify('post-start', {name, conf: confRecord(container.conf), leader})
-  return {name, state: 'up', leader}
+  // Undone at once, so the work fails fast; and again after it settled, in case it got further.
+  await undo()
+  await work.catch(() => undefined)
+  await undo()
+  throw new UserError(why)
 }
 
-export async function stopContainer({host, plugins, supervisor, progress}: OperationContext, name: string, timeoutMs: number): Promise<LifecycleResult> {
-  const container = loadContainer(host, name)
-  const conf = confRecord(container.conf)
-  await plugins.veto('pre-stop', {name, conf, force: false})
-  await progress.run([{
-    title: `Stopping container ${name}`,
-    run: () => supervisor.stop(container, {timeoutMs}),
-  }])
-  await plugins.notify('post-stop', {name, conf, force: false})
-  return {name, state: 'down'}
+export async function startContainer(context: OperationContext, request: StartRequest): Promise<LifecycleResult> {
+  const {host, plugins, supervisor, progress} = context
+  const {name, timeoutMs, signal} = request
+  return locked(host, name, async (loaded) => {
+    let container = loaded
+    await plugins.veto('pre-start', {name, conf: confRecord(container.conf)})
+    // container@.service builds a flake container that has no system yet before booting it.
+    if (container.conf.get('FLAKE') && !hasSystem(container)) {
+      await updateContainer(context, {name, nixFlags: []})
+      container = loadContainer(host, name)
+    }
+    let leader = 0
+    await progress.run([{
+      title: `Starting container ${name} (${supervisor.name})`,
+      run: async (log) => {
+        const started = supervisor.start(container, {timeoutMs, log})
+        leader = await undoneOnAbort(started, signal, () => supervisor.terminate(container),
+          `start of container ‘${name}’ was interrupted; it has been stopped again`)
+      },
+    }])
+    await plugins.notify('post-start', {name, conf: confRecord(container.conf), leader})
+    return {name, state: 'up', leader}
+  })
+}
+
+export async function stopContainer(context: OperationContext, name: string, timeoutMs: number): Promise<LifecycleResult> {
+  const {host, plugins, supervisor, progress} = context
+  return locked(host, name, async (container) => {
+    const conf = confRecord(container.conf)
+    await plugins.veto('pre-stop', {name, conf, force: false})
+    await progress.run([{
+      title: `Stopping container ${name}`,
+      run: () => supervisor.stop(container, {timeoutMs}),
+    }])
+    await plugins.notify('post-stop', {name, conf, force: false})
+    return {name, state: 'down'}
+  })
+}
+
+/** Stop, then start, under one hold of the lock: no other command gets in between. */
+export async function restartContainer(context: OperationContext, request: StartRequest): Promise<LifecycleResult> {
+  return locked(context.host, request.name, async () => {
+    await stopContainer(context, request.name, request.timeoutMs)
+    return startContainer(context, request)
+  })
 }
 
 export async function terminateContainer({host, plugins, supervisor}: OperationContext, name: string): Promise<LifecycleResult> {
-  const container = loadContainer(host, name)
-  const conf = confRecord(container.conf)
-  await plugins.notify('pre-stop', {name, conf, force: true})
-  await supervisor.terminate(container)
-  await plugins.notify('post-stop', {name, conf, force: true})
-  return {name, state: 'down'}
+  return locked(host, name, async (container) => {
+    const conf = confRecord(container.conf)
+    await plugins.notify('pre-stop', {name, conf, force: true})
+    await supervisor.terminate(container)
+    await plugins.notify('post-stop', {name, conf, force: true})
+    return {name, state: 'down'}
+  })
 }

@@ -9,10 +9,19 @@ import {currentSystem} from '../lib/profile.js'
 
 export type Status = RunState | 'gone'
 
-export async function containerStatus(host: HostPaths, supervisor: Supervisor, name: string): Promise<Status> {
+export interface StatusReport {
+  state: Status
+  /** What is wrong with it although it runs (Supervisor.problem). */
+  problem?: string
+}
+
+export async function containerStatus(host: HostPaths, supervisor: Supervisor, name: string): Promise<StatusReport> {
   checkNameSyntax(name)
-  if (!containerExists(host, name)) return 'gone'
-  return supervisor.state(loadContainer(host, name))
+  if (!containerExists(host, name)) return {state: 'gone'}
+  const container = loadContainer(host, name)
+  const state = await supervisor.state(container)
+  const problem = state === 'up' && supervisor.problem ? await supervisor.problem(container) : undefined
+  return problem === undefined ? {state} : {state, problem}
 }
 
 export async function containerSummaries(host: HostPaths, supervisor: Supervisor): Promise<ContainerSummary[]> {

@@ -6,6 +6,7 @@ import {confRecord, type OperationContext} from './context.js'
 import {reloadContainer} from './exec.js'
 import type {SystemSource} from '../contract/builder.js'
 import {loadContainer, writeConf} from '../lib/containers.js'
+import {withContainerLock} from '../lib/container-lock.js'
 import {UserError} from '../lib/errors.js'
 import {parseFlakeRef} from '../lib/flake-ref.js'
 import {type ConfigSource, writeConfiguration} from '../lib/nixos-config.js'
@@ -33,7 +34,13 @@ function chooseSource(request: UpdateRequest, recordedFlake?: string, recordedAt
   return request.source ?? {kind: 'configuration'}
 }
 
-export async function updateContainer({host, plugins, supervisor, progress}: OperationContext, request: UpdateRequest): Promise<UpdateResult> {
+/** Under the container's lock (container-lock.ts): no start, stop or destroy runs meanwhile. */
+export async function updateContainer(context: OperationContext, request: UpdateRequest): Promise<UpdateResult> {
+  loadContainer(context.host, request.name)
+  return withContainerLock(context.host, request.name, () => updateLocked(context, request))
+}
+
+async function updateLocked({host, plugins, supervisor, progress}: OperationContext, request: UpdateRequest): Promise<UpdateResult> {
   const container = loadContainer(host, request.name)
   const {paths, conf, name} = container
   if (container.declarative && conf.get('SYSTEM_PATH')) {

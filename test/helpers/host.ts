@@ -2,12 +2,14 @@
 // directory through the NIXOS_CONTAINER_* variables, the fixture NixOS on NIX_PATH, and a helper
 // that runs the real CLI (bin/run.js) as a user would.
 import {execa} from 'execa'
-import {mkdtempSync, readdirSync, rmSync} from 'node:fs'
+import {existsSync, mkdtempSync, readdirSync, readFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 
+import {isAlive, sleep} from '../../dist/lib/proc.js'
 import {mountsBelow} from '../../dist/lib/remove.js'
+import {containerCgroups, removeCgroups} from '../../plugins/supervisors/dist/cgroup.js'
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 export const fixtures = path.join(projectRoot, 'test/fixtures')
@@ -24,12 +26,24 @@ export async function answersPing(address: string, seconds = 5): Promise<boolean
   return (await execa('ping', ['-c', '1', '-w', String(seconds), address], {reject: false})).exitCode === 0
 }
 
+/** Every host the loaded test files made: the suite's last hook (leftovers.ts) checks each of them. */
+export const testHosts: TestHost[] = []
+
+/** Every live pid on the machine. */
+function allPids(): number[] {
+  return readdirSync('/proc').filter((entry) => /^\d+$/.test(entry)).map(Number)
+}
+
 export class TestHost {
   readonly dir: string
   readonly env: Record<string, string>
+  /** The containers this host has had, recorded at cleanup: the final check looks for each. */
+  readonly names = new Set<string>()
+  cleanedUp = false
 
   constructor(label: string) {
     this.dir = mkdtempSync(path.join(tmpdir(), `nc-${label}-`))
+    testHosts.push(this)
     this.env = {
       NIXOS_CONTAINER_CONFIG_DIR: path.join(this.dir, 'etc/nixos-containers'),
       NIXOS_CONTAINER_STATE_DIR: path.join(this.dir, 'var/lib/nixos-containers'),
@@ -89,15 +103,78 @@ export class TestHost {
     })
   }
 
-  /** Stops whatever the tests left running, then removes the host. */
-  async cleanup(): Promise<void> {
-    let names: string[] = []
-    try {
-      names = readdirSync(this.configDir).filter((f) => f.endsWith('.conf')).map((f) => f.slice(0, -5))
-    } catch {
-      // Nothing was created.
+  /**
+   * The processes of this host's container NAME, from /proc, whatever the CLI believes: its
+   * systemd-nspawn (by --directory=), and every process whose root is the container's root
+   * directory (by the "/" line of its mountinfo, which still names it once the root is deleted).
+   */
+  processesOf(name: string): number[] {
+    const root = this.root(name)
+    const rootTail = path.relative(path.dirname(this.dir), root)
+    return allPids().filter((pid) => {
+      if (pid === process.pid || !isAlive(pid)) return false
+      try {
+        if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(`--directory=${root}`)) return true
+        const rootMount = readFileSync(`/proc/${pid}/mountinfo`, 'utf8').split('\n').map((l) => l.split(' ')).find((f) => f[4] === '/')
+        return rootMount !== undefined && rootMount[3].replace(/\/\/deleted$/, '').endsWith(`/${rootTail}`)
+      } catch {
+        return false
+      }
+    })
+  }
+
+  /** The live processes in the cgroups of container NAME (the kernel's list; NAME is global on the machine). */
+  cgroupProcessesOf(name: string): number[] {
+    const found: number[] = []
+    const visit = (dir: string): void => {
+      try {
+        for (const pid of readFileSync(path.join(dir, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean).map(Number)) found.push(pid)
+        for (const entry of readdirSync(dir, {withFileTypes: true})) if (entry.isDirectory()) visit(path.join(dir, entry.name))
+      } catch {
+        // Gone meanwhile.
+      }
     }
-    for (const name of names) await this.cli(['terminate', name])
+    for (const group of containerCgroups(name)) visit(group)
+    return found.filter((pid) => pid !== process.pid && isAlive(pid))
+  }
+
+  /** Every container name this host has files of: confs, roots, pid and lock files. */
+  private knownNames(): string[] {
+    const entries = (dir: string): string[] => {
+      try {
+        return readdirSync(dir)
+      } catch {
+        return []
+      }
+    }
+    for (const f of entries(this.configDir)) if (f.endsWith('.conf')) this.names.add(f.slice(0, -5))
+    for (const f of entries(this.stateDir)) this.names.add(f)
+    for (const f of entries(this.runtimeDir)) {
+      const match = /^(.+)\.(pid|lock|log)$/.exec(f)
+      if (match) this.names.add(match[1])
+    }
+    return [...this.names]
+  }
+
+  /** Stops whatever the tests left running, kills what the CLI could not find, then removes the host. */
+  async cleanup(): Promise<void> {
+    this.cleanedUp = true
+    const names = this.knownNames()
+    for (const name of names) if (existsSync(this.conf(name))) await this.cli(['terminate', name])
+    // Whatever the CLI missed (a test that broke the state on purpose, a bug): killed by /proc.
+    for (const name of names) {
+      for (let round = 0; round < 50 && this.processesOf(name).length > 0; round++) {
+        for (const pid of this.processesOf(name)) {
+          try {
+            process.kill(pid, 'SIGKILL')
+          } catch {
+            // Gone already.
+          }
+        }
+        await sleep(50)
+      }
+      if (this.processesOf(name).length === 0) removeCgroups(name)
+    }
     // Never delete through a mount a test left behind.
     for (const mount of mountsBelow(this.dir)) await execa('umount', ['--lazy', mount], {reject: false})
     rmSync(this.dir, {recursive: true, force: true})

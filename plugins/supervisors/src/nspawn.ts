@@ -3,35 +3,64 @@
 import {existsSync, rmSync} from 'node:fs'
 
 import {bootContainer} from './boot.js'
+import {isBeingStarted, problemOf, takeCensus} from './census.js'
+import {gateInside} from './nspawn-args.js'
 import {isReady, nspawnPid} from './pid-file.js'
 import {removeCgroups} from './cgroup.js'
-import {children, type Container, execedChild, isAlive, type RunState, type Supervisor, systemdIsRunning, waitFor} from 'nixos-container'
+import {commandLine, type Container, execedChild, type RunState, type Supervisor, systemdIsRunning, UserError, waitFor} from 'nixos-container'
 
 // Without systemd, --keep-unit keeps nspawn off the (missing) system bus.
 const machinedRuns = (): boolean => systemdIsRunning() && existsSync('/run/systemd/machines')
 
-async function waitGone(pid: number, timeoutMs: number): Promise<boolean> {
-  return waitFor(() => !isAlive(pid), timeoutMs, 25)
+/** SIGRTMIN+3 as glibc numbers it: systemd's "halt", what nspawn's --kill-signal sends on stop. */
+const haltSignal = 37
+
+function signal(pids: number[], sig: NodeJS.Signals | number): void {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, sig)
+    } catch {
+      // Already gone.
+    }
+  }
+}
+
+/** Waits until none of the container's processes (by its cgroup and nspawn) remain. */
+async function waitEmpty(container: Container, timeoutMs: number): Promise<boolean> {
+  return waitFor(() => takeCensus(container).processes.length === 0, timeoutMs, 25)
 }
 
 export const nspawnSupervisor: Supervisor = {
   name: 'nspawn',
 
+  // Up while any process of the container runs, with or without its nspawn (census.ts).
   async state(container): Promise<RunState> {
-    return nspawnPid(container) === undefined ? 'down' : 'up'
+    return takeCensus(container).processes.length === 0 ? 'down' : 'up'
+  },
+
+  async problem(container) {
+    return problemOf(takeCensus(container))
   },
 
   async leader(container) {
-    const pid = nspawnPid(container)
-    return pid === undefined ? undefined : execedChild(pid)
+    return takeCensus(container).init
   },
 
   async start(container, {timeoutMs, log}) {
-    const running = nspawnPid(container)
-    if (running !== undefined) {
-      // Started by someone else: once it has booted, there is nothing to do.
-      const leader = await this.waitReady!(container, timeoutMs)
-      if (leader !== undefined) return leader
+    const found = takeCensus(container)
+    if (found.nspawn !== undefined && found.recorded) {
+      // Running, or being booted by a start that is still alive: once it has booted, there is nothing to do.
+      if (found.ready && found.init !== undefined) return found.init
+      if (!found.ready && isBeingStarted(found.nspawn)) {
+        const leader = await this.waitReady!(container, timeoutMs)
+        if (leader !== undefined) return leader
+      }
+    }
+    const left = takeCensus(container)
+    if (left.processes.length > 0) {
+      // Never a second copy on the same root: what a killed nspawn or start left goes first.
+      log(`container ‘${container.name}’ was left half-running: ${problemOf(left) ?? 'it did not boot'}; terminating it before starting afresh`)
+      await this.terminate(container)
     }
     const {leader} = await bootContainer(container, {
       timeoutMs,
@@ -49,34 +78,31 @@ export const nspawnSupervisor: Supervisor = {
   },
 
   async stop(container, {timeoutMs}) {
-    const pid = nspawnPid(container)
-    if (pid === undefined) return cleanup(container)
+    const {nspawn, init, processes} = takeCensus(container)
+    if (processes.length === 0) return cleanup(container)
+    // An init still waiting at the gate (a start killed early) has nothing to shut down, and as
+    // PID 1 of its namespace without a handler it ignores the halt signal: kill it.
+    if (init === undefined || commandLine(init)?.some((arg) => arg.includes(gateInside))) return this.terminate(container)
     // nspawn turns SIGTERM into --kill-signal (SIGRTMIN+3) for the container's init: a clean halt.
-    process.kill(pid, 'SIGTERM')
-    if (!(await waitGone(pid, timeoutMs))) await this.terminate(container)
+    // Without its nspawn, the orphaned init gets that signal straight.
+    if (nspawn !== undefined) signal([nspawn], 'SIGTERM')
+    else signal([init], haltSignal)
+    if (!(await waitEmpty(container, timeoutMs))) await this.terminate(container)
     return cleanup(container)
   },
 
   async terminate(container) {
-    const pid = nspawnPid(container)
-    if (pid === undefined) return cleanup(container)
     // Killing PID 1 of the container's pid namespace kills everything in it; nspawn then exits.
-    const leaders = children(pid)
-    for (const leader of leaders) {
-      try {
-        process.kill(leader, 'SIGKILL')
-      } catch {
-        // Already gone.
-      }
+    // Every process its cgroup holds gets SIGKILL too, so nothing survives a lost nspawn.
+    for (let round = 0; round < 3; round++) {
+      const {init, processes} = takeCensus(container)
+      if (processes.length === 0) break
+      if (init !== undefined) signal([init], 'SIGKILL')
+      signal(processes, 'SIGKILL')
+      if (await waitEmpty(container, 10_000)) break
     }
-    if (leaders.length === 0 || !(await waitGone(pid, 10_000))) {
-      try {
-        process.kill(pid, 'SIGKILL')
-      } catch {
-        // Already gone.
-      }
-      await waitGone(pid, 10_000)
-    }
+    const left = takeCensus(container).processes
+    if (left.length > 0) throw new UserError(`cannot terminate container ‘${container.name}’: processes ${left.join(' ')} survive SIGKILL`)
     return cleanup(container)
   },
 }

@@ -17,11 +17,15 @@ export function nspawnPid(container: Container): number | undefined {
   } catch {
     return undefined
   }
-  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return undefined
+  return Number.isInteger(pid) && pid > 0 && isNspawnOf(container, pid) ? pid : undefined
+}
+
+/** Whether `pid` is a live systemd-nspawn running this container (its machine name and root). */
+export function isNspawnOf(container: Container, pid: number): boolean {
+  if (!isAlive(pid)) return false
   const argv = commandLine(pid)
-  if (!argv || path.basename(argv[0]) !== 'systemd-nspawn') return undefined
-  if (!argv.includes(`--machine=${container.name}`) || !argv.includes(`--directory=${container.paths.root}`)) return undefined
-  return pid
+  if (!argv || path.basename(argv[0]) !== 'systemd-nspawn') return false
+  return argv.includes(`--machine=${container.name}`) && argv.includes(`--directory=${container.paths.root}`)
 }
 
 /** Marks a booted container: its pid file gets a second line once READY=1 has come. */
