@@ -11,7 +11,7 @@ import {createConf} from '../lib/conf.js'
 import {addressesInUse, type Container, loadContainer, writeConf} from '../lib/containers.js'
 import {UserError} from '../lib/errors.js'
 import {withExclusiveLock} from '../lib/lock.js'
-import {checkNameLength, checkNameSyntax, uniqueName} from '../lib/names.js'
+import {checkNameLength, checkNewName, uniqueName} from '../lib/names.js'
 import {type ConfigSource, writeConfiguration} from '../lib/nixos-config.js'
 import {containerPaths, type ContainerPaths, type HostPaths} from '../lib/paths.js'
 import {checkPorts} from '../lib/ports.js'
@@ -54,6 +54,7 @@ async function reserve(host: HostPaths, plugins: PluginHost, request: CreateRequ
     const name = request.ensureUniqueName ? uniqueName(request.name, (n) => isTaken(host, n)) : request.name
     const paths = containerPaths(host, name)
     if (existsSync(paths.conf)) throw new UserError(`container ‘${name}’ already exists`)
+    checkNewName(name)
     checkNameLength(name)
     if (existsSync(paths.root)) throw new UserError(`${paths.root} already exists (left over from an earlier container?)`)
     const inUse = addressesInUse(host)
@@ -77,7 +78,7 @@ async function reserve(host: HostPaths, plugins: PluginHost, request: CreateRequ
 }
 
 export function checkCreateRequest(request: CreateRequest): void {
-  checkNameSyntax(request.name)
+  checkNewName(request.name)
   if (!request.ensureUniqueName) checkNameLength(request.name)
   if ((request.addresses.hostAddress === undefined) !== (request.addresses.localAddress === undefined)) {
     throw new UserError('With --host-address set, --local-address is required as well!')

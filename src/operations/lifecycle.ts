@@ -5,7 +5,7 @@ import {confRecord, type OperationContext} from './context.js'
 import {updateContainer} from './update.js'
 
 import type {RunState} from '../contract/supervisor.js'
-import {hasSystem, loadContainer} from '../lib/containers.js'
+import {hasSystem, loadContainer, requireReadableNetwork} from '../lib/containers.js'
 
 export interface LifecycleResult {
   name: string
@@ -21,6 +21,7 @@ export interface StartRequest {
 export async function startContainer(context: OperationContext, {name, timeoutMs}: StartRequest): Promise<LifecycleResult> {
   const {host, plugins, supervisor, progress} = context
   let container = loadContainer(host, name)
+  requireReadableNetwork(container)
   await plugins.veto('pre-start', {name, conf: confRecord(container.conf)})
   // container@.service builds a flake container that has no system yet before booting it.
   if (container.conf.get('FLAKE') && !hasSystem(container)) {
