@@ -5,7 +5,7 @@ import {confRecord, type OperationContext} from './context.js'
 import {updateContainer} from './update.js'
 
 import type {RunState} from '../contract/supervisor.js'
-import {hasSystem, loadContainer, requireReadableNetwork} from '../lib/containers.js'
+import {hasSystem, loadContainer, requireReadableNetwork, requireSystem} from '../lib/containers.js'
 
 export interface LifecycleResult {
   name: string
@@ -28,6 +28,8 @@ export async function startContainer(context: OperationContext, {name, timeoutMs
     await updateContainer(context, {name, nixFlags: []})
     container = loadContainer(host, name)
   }
+  // Said before any progress is drawn, so the advice is the one line the user sees.
+  requireSystem(container)
   let leader = 0
   await progress.run([{
     title: `Starting container ${name} (${supervisor.name})`,
