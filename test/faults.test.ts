@@ -5,7 +5,7 @@ import {execa, type ResultPromise} from 'execa'
 import {existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 
-import {cliPath, fixtures, TestHost} from './helpers/host.ts'
+import {cliPath, fixtures, projectRoot, TestHost} from './helpers/host.ts'
 
 /** Pids of processes whose command line contains `marker` (our slow build's builder). */
 function processesWith(marker: string): number[] {
@@ -40,6 +40,25 @@ describe('faults and signals', function () {
     return {child, stderr: () => stderr}
   }
 
+  it('#1 cause: execa\'s signal-exit re-raises a signal past a `once` listener, but not past the signal owner', async () => {
+    // The same async cleanup under both, while an execa child (which loads signal-exit) runs.
+    const script = (register: string): string => `
+      import {execa} from 'execa'
+      import {onInterrupt} from '${path.join(projectRoot, 'dist/lib/signals.js')}'
+      const cleanup = () => new Promise((resolve) => setTimeout(() => { console.log('cleanup finished'); resolve() }, 200))
+      ${register}
+      execa('sleep', ['5']).catch(() => {})
+      setTimeout(() => process.kill(process.pid, 'SIGTERM'), 300)
+      setTimeout(() => {}, 3000)`
+    const run = (register: string) => execa(process.execPath, ['--input-type=module', '-e', script(register)], {cwd: projectRoot, reject: false})
+    const once = await run(`process.once('SIGTERM', () => { cleanup().then(() => process.exit(143)) })`)
+    assert.equal(once.signal, 'SIGTERM', 'killed by the re-raised signal')
+    assert.equal(once.stdout, '', 'before its cleanup finished')
+    const owned = await run('onInterrupt(cleanup)')
+    assert.equal(owned.exitCode, 143)
+    assert.equal(owned.stdout, 'cleanup finished')
+  })
+
   describe('a signal to create', () => {
     const signals = [['SIGINT', 130, 'group'], ['SIGTERM', 143, 'pid'], ['SIGHUP', 129, 'pid']] as const
     let seq = 0
@@ -61,7 +80,8 @@ describe('faults and signals', function () {
         assert.equal(result.exitCode, status, stderr())
         assert.deepEqual(host.leftovers(), [])
         assert.deepEqual(processesWith(marker), [], 'the build was stopped')
-        assert.match(stderr(), new RegExp(`nixos-container: interrupted by ${signal}, undoing unfinished work`))
+        assert.match(stderr(), new RegExp(`nixos-container: interrupted by ${signal}, undoing unfinished work\n`))
+        assert.doesNotMatch(stderr(), /^nixos-container: (?!interrupted)/m, "no error line besides the interruption")
       })
 
       for (const point of ['conf-written', 'profile-set']) {

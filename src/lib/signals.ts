@@ -17,7 +17,7 @@ type Cleanup = () => Promise<void> | void
 const handled: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP']
 const cleanups = new Set<Cleanup>()
 let installed = false
-let interrupting = false
+let interrupting: NodeJS.Signals | undefined
 
 /** Runs `cleanup` if SIGINT, SIGTERM or SIGHUP arrives before the returned function is called. */
 export function onInterrupt(cleanup: Cleanup): () => void {
@@ -26,6 +26,11 @@ export function onInterrupt(cleanup: Cleanup): () => void {
   return () => {
     cleanups.delete(cleanup)
   }
+}
+
+/** The signal being handled, if any: a command's failure after it is a consequence, not news. */
+export function interruptedBy(): NodeJS.Signals | undefined {
+  return interrupting
 }
 
 function install(): void {
@@ -37,7 +42,7 @@ function install(): void {
 function interrupted(signal: NodeJS.Signals): void {
   // A second signal (a second Ctrl-C) must not cut the first one's cleanup short.
   if (interrupting) return
-  interrupting = true
+  interrupting = signal
   process.stderr.write(`nixos-container: interrupted by ${signal}${cleanups.size ? ', undoing unfinished work' : ''}\n`)
   void (async () => {
     await stopChildren()
