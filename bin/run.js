@@ -21,6 +21,16 @@ if (major < 22) {
   process.exit(result.status ?? 1)
 }
 
+// Output to a closed pipe (`nixos-container list | head -1`) ends the command quietly, as coreutils
+// do, on the quick path and oclif's alike; stderr closing early must not turn into a crash either.
+process.stdout.on('error', (error) => {
+  if (error.code === 'EPIPE') process.exit(0)
+  throw error
+})
+process.stderr.on('error', (error) => {
+  if (error.code !== 'EPIPE') throw error
+})
+
 // Cache compiled bytecode of our modules and oclif's between runs: quick commands start several
 // times faster (NODE_DISABLE_COMPILE_CACHE=1 turns it off).
 const {enableCompileCache} = await import('node:module')

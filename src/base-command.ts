@@ -3,6 +3,7 @@
 import {Command, Flags, type Interfaces} from '@oclif/core'
 
 import {errorReport, printError} from './lib/errors.js'
+import {interruptedBy} from './lib/signals.js'
 import {openOclifContext} from './plugin-host/open.js'
 import type {ProviderChoice} from './plugin-host/plugin-host.js'
 import type {OperationContext} from './operations/context.js'
@@ -49,6 +50,8 @@ export abstract class BaseCommand extends Command {
       process.exitCode = error.oclif?.exit ?? 0
       return
     }
+    // The signal owner is undoing the work and will exit 128+N; the failure it caused is no news.
+    if (interruptedBy()) return
     const report = errorReport(error)
     process.exitCode = report.exitCode
     printError(report, this.jsonEnabled())

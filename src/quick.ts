@@ -39,10 +39,14 @@ export function showIpOutput(name: string, json: boolean): {name: string; ip: st
   return {name, ip}
 }
 
-/** Names a line; with --json, every container's summary. */
+/**
+ * Names a line; with --json, every container's summary. A conf file that cannot be read is named
+ * on stderr (in both modes, so the JSON keeps its shape) and the others are listed.
+ */
 export async function listOutput(json: boolean, context?: QueryContext): Promise<ContainerSummary[] | undefined> {
   const {host, supervisor} = context ?? await directContext()
-  const summaries = await containerSummaries(host, supervisor)
+  const {summaries, broken} = await containerSummaries(host, supervisor)
+  for (const message of broken) process.stderr.write(`nixos-container: ${message}; not listed\n`)
   if (!json) {
     for (const {name} of summaries) line(name)
     return undefined

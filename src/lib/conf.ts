@@ -15,14 +15,27 @@ function unquote(raw: string): string {
   return value
 }
 
-export function parseConf(text: string): ConfEntries {
+/** The settings, and the lines that are neither settings nor comments (kept to be reported). */
+export interface ParsedConf {
+  entries: ConfEntries
+  unreadable: string[]
+}
+
+/** Tolerant of what editors do to a file: CRLF line ends, a byte-order mark, trailing blanks. */
+export function parseConfLines(text: string): ParsedConf {
   const entries: ConfEntries = new Map()
-  for (const raw of text.split('\n')) {
+  const unreadable: string[] = []
+  for (const raw of text.replace(/^\uFEFF/, '').split(/\r?\n/)) {
     if (/^\s*(#|;|$)/.test(raw)) continue
     const match = line.exec(raw)
     if (match) entries.set(match[1], unquote(match[2]))
+    else unreadable.push(raw.trim())
   }
-  return entries
+  return {entries, unreadable}
+}
+
+export function parseConf(text: string): ConfEntries {
+  return parseConfLines(text).entries
 }
 
 function quote(value: string): string {

@@ -1,8 +1,8 @@
 // The containers on this host, as their NAME.conf files describe them.
 import {accessSync, constants, existsSync, readdirSync, readFileSync, realpathSync, renameSync, writeFileSync} from 'node:fs'
 
-import type {AddressSet} from './addresses.js'
-import {parseConf, type ConfEntries, formatConf} from './conf.js'
+import {type AddressSet, isIPv4WithPrefix, isIPv6WithPrefix} from './addresses.js'
+import {parseConf, parseConfLines, type ConfEntries, formatConf} from './conf.js'
 import {UserError} from './errors.js'
 import {checkNameSyntax} from './names.js'
 import {containerPaths, foreignConfFiles, type ContainerPaths, type HostPaths} from './paths.js'
@@ -13,6 +13,8 @@ export interface Container {
   conf: ConfEntries
   /** Written by the NixOS module (read-only); only NixOS may change or remove it. */
   declarative: boolean
+  /** Lines of NAME.conf that are neither settings nor comments (loadContainer fills it in). */
+  unreadable?: string[]
 }
 
 export function listContainerNames(host: HostPaths): string[] {
@@ -53,7 +55,31 @@ export function loadContainer(host: HostPaths, name: string): Container {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new UserError(`container ‘${name}’ does not exist`)
     throw new UserError(`cannot read ${paths.conf}: ${(error as Error).message}`)
   }
-  return {name, paths, conf: parseConf(text), declarative: isDeclarative(paths.conf)}
+  const {entries, unreadable} = parseConfLines(text)
+  return {name, paths, conf: entries, unreadable, declarative: isDeclarative(paths.conf)}
+}
+
+const networkKeys: [key: string, valid: (value: string) => boolean][] = [
+  ['PRIVATE_NETWORK', (v) => v === '' || v === '0' || v === '1'],
+  ['HOST_ADDRESS', isIPv4WithPrefix],
+  ['LOCAL_ADDRESS', isIPv4WithPrefix],
+  ['HOST_ADDRESS6', isIPv6WithPrefix],
+  ['LOCAL_ADDRESS6', isIPv6WithPrefix],
+]
+
+/**
+ * Refuses to boot a container whose network settings cannot be read: guessing would put it in
+ * the host's network namespace (an absent PRIVATE_NETWORK means exactly that).
+ */
+export function requireReadableNetwork(container: Container): void {
+  for (const [key, valid] of networkKeys) {
+    const bad = (container.unreadable ?? []).find((l) => l.includes(key))
+    const value = container.conf.get(key)
+    const shown = bad ?? (value !== undefined && value !== '' && !valid(value) ? `${key}=${value}` : undefined)
+    if (shown !== undefined) {
+      throw new UserError(`cannot start ‘${container.name}’: ${key} in ${container.paths.conf} cannot be read (‘${shown}’); fix the file`)
+    }
+  }
 }
 
 /** Whether the container has a system to boot: SYSTEM_PATH (declarative) or a built profile. */
@@ -71,7 +97,13 @@ export function systemPathInside(conf: ConfEntries): string {
 
 /** Refuses to boot a container whose system has not been built. */
 export function requireSystem(container: Container): void {
-  if (!hasSystem(container)) throw new UserError(`container ‘${container.name}’ has no system yet (run ‘nixos-container update ${container.name}’)`)
+  if (hasSystem(container)) return
+  const {name, conf, paths} = container
+  // `update NAME` alone rebuilds only what was recorded: a flake or configuration.nix.
+  if (conf.get('FLAKE') || existsSync(paths.configurationNix)) {
+    throw new UserError(`container ‘${name}’ has no system yet (run ‘nixos-container update ${name}’)`)
+  }
+  throw new UserError(`container ‘${name}’ has no system (its create did not finish): run ‘nixos-container destroy ${name}’ and create it again, or give it one with ‘nixos-container update ${name} --config-file FILE’`)
 }
 
 export function addressesOfConf(conf: ConfEntries): AddressSet {

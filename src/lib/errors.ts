@@ -13,8 +13,35 @@ export interface ErrorReport {
 
 /** One line and an exit status for any error. Upstream exits 1 for every error, bad options included. */
 export function errorReport(error: unknown): ErrorReport {
-  const message = String((error as Error)?.message ?? error).split('\n')[0].replace(/^Error:\s*/, '')
+  const text = String((error as Error)?.message ?? error)
+  const message = isParseError(error) || /^Parsing --\S+ ?\n/.test(text) ? parseErrorLine(text) : text.split('\n')[0].replace(/^Error:\s*/, '')
   return {message, exitCode: error instanceof UserError ? error.exitCode : 1}
+}
+
+/** oclif's argument and flag errors carry `parse` (what it had parsed so far). */
+function isParseError(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && 'parse' in error
+}
+
+/**
+ * oclif spreads a parse error over lines ("Parsing --timeout", "\tExpected … but received: 0",
+ * "See more help with --help"); the reason is in the later lines, so join them into one:
+ * "--timeout: expected an integer greater than or equal to 1 but received: 0",
+ * "missing 1 required arg: name (container name)".
+ */
+function parseErrorLine(text: string): string {
+  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean)
+    .filter((l) => !/^(See more help with|Note: |Alternatively, you can use)/.test(l))
+  const [first, ...rest] = lines
+  const parsing = /^Parsing (--?\S+)$/.exec(first ?? '')
+  if (parsing && rest.length > 0) {
+    const reason = rest.join(' ').replace(/^(UserError|Error): /, '')
+    // Our own flag parsers already name the flag.
+    return reason.startsWith(parsing[1]) ? reason : `${parsing[1]}: ${reason.replace(/^\w/, (c) => c.toLowerCase())}`
+  }
+  // "name  container name" under "Missing 1 required arg:" is an argument and its description.
+  const details = rest.map((l) => l.replace(/^(\S+)\s{2,}(.+)$/, '$1 ($2)'))
+  return [first, ...details].join(' ').replace(/:$/, '')
 }
 
 export function printError(report: ErrorReport, json: boolean): void {

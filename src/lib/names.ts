@@ -4,8 +4,21 @@ import {UserError} from './errors.js'
 /** `ve-NAME` must fit Linux's 15-character interface names. */
 export const maxNameLength = 11
 
+/** Upstream's rule, which every command accepts, so containers upstream made stay reachable. */
 export function checkNameSyntax(name: string): void {
   if (!/^[a-zA-Z0-9_-]+$/.test(name)) throw new UserError(`invalid container name ‘${name}’`)
+}
+
+/**
+ * The rule for new names: upstream's, narrowed to what later uses of the name accept, so a
+ * container that `create` makes can always start. systemd's machine names (machine_name_is_valid,
+ * i.e. hostname_is_valid) allow letters, digits, '-' and '.', but no '-' at either end of a
+ * label; unit instance names (container@NAME.service) would need escaping for anything else.
+ */
+export function checkNewName(name: string): void {
+  checkNameSyntax(name)
+  if (name.includes('_')) throw new UserError(`invalid container name ‘${name}’: ‘_’ is not allowed in systemd machine names (use ‘-’)`)
+  if (name.startsWith('-') || name.endsWith('-')) throw new UserError(`invalid container name ‘${name}’: it must start and end with a letter or digit`)
 }
 
 export function checkNameLength(name: string): void {

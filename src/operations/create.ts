@@ -8,14 +8,16 @@ import {removeContainerFiles} from './destroy.js'
 import type {SystemSource} from '../contract/builder.js'
 import {type AddressSet, checkAddresses} from '../lib/addresses.js'
 import {createConf} from '../lib/conf.js'
-import {addressesInUse, loadContainer, writeConf} from '../lib/containers.js'
+import {addressesInUse, type Container, loadContainer, writeConf} from '../lib/containers.js'
 import {UserError} from '../lib/errors.js'
 import {withExclusiveLock} from '../lib/lock.js'
-import {checkNameLength, checkNameSyntax, uniqueName} from '../lib/names.js'
+import {checkNameLength, checkNewName, uniqueName} from '../lib/names.js'
 import {type ConfigSource, writeConfiguration} from '../lib/nixos-config.js'
-import {containerPaths, type HostPaths} from '../lib/paths.js'
+import {containerPaths, type ContainerPaths, type HostPaths} from '../lib/paths.js'
 import {checkPorts} from '../lib/ports.js'
 import {currentSystem} from '../lib/profile.js'
+import {onInterrupt} from '../lib/signals.js'
+import {pauseForTest} from '../lib/test-pause.js'
 import type {PluginHost} from '../plugin-host/plugin-host.js'
 
 export interface CreateRequest {
@@ -45,13 +47,14 @@ function isTaken(host: HostPaths, name: string): boolean {
 }
 
 /** Phase one, under the lock: the final name and addresses, recorded in NAME.conf. */
-async function reserve(host: HostPaths, plugins: PluginHost, request: CreateRequest): Promise<{name: string; addresses: AddressSet}> {
+async function reserve(host: HostPaths, plugins: PluginHost, request: CreateRequest, written: (name: string) => void): Promise<{name: string; addresses: AddressSet}> {
   mkdirSync(host.configDir, {recursive: true, mode: 0o755})
   mkdirSync(host.stateDir, {recursive: true, mode: 0o700})
   return withExclusiveLock(host.lockFile, async () => {
     const name = request.ensureUniqueName ? uniqueName(request.name, (n) => isTaken(host, n)) : request.name
     const paths = containerPaths(host, name)
     if (existsSync(paths.conf)) throw new UserError(`container ‘${name}’ already exists`)
+    checkNewName(name)
     checkNameLength(name)
     if (existsSync(paths.root)) throw new UserError(`${paths.root} already exists (left over from an earlier container?)`)
     const inUse = addressesInUse(host)
@@ -68,12 +71,14 @@ async function reserve(host: HostPaths, plugins: PluginHost, request: CreateRequ
     })
     await plugins.veto('pre-create', {name, conf: confRecord(conf)})
     writeConf(paths.conf, conf)
+    // In the same tick as the write: no signal can slip in between.
+    written(name)
     return {name, addresses}
   })
 }
 
 export function checkCreateRequest(request: CreateRequest): void {
-  checkNameSyntax(request.name)
+  checkNewName(request.name)
   if (!request.ensureUniqueName) checkNameLength(request.name)
   if ((request.addresses.hostAddress === undefined) !== (request.addresses.localAddress === undefined)) {
     throw new UserError('With --host-address set, --local-address is required as well!')
@@ -87,39 +92,49 @@ export function checkCreateRequest(request: CreateRequest): void {
 export async function createContainer({host, plugins, supervisor, progress}: OperationContext, request: CreateRequest): Promise<CreateResult> {
   checkCreateRequest(request)
   const builder = await plugins.builder(request.source)
-  const {name, addresses} = await reserve(host, plugins, request)
-  const paths = containerPaths(host, name)
-  progress.note(`host IP is ${addresses.hostAddress}, container IP is ${addresses.localAddress}`)
+  // From the moment NAME.conf exists, a failure or a signal (Ctrl-C, SIGTERM, SIGHUP) removes
+  // everything create made; undo() runs once even when both happen.
+  let container: Container | undefined
+  let undoing: Promise<void> | undefined
+  let paths: ContainerPaths | undefined
+  const undo = (): Promise<void> => undoing ??= (async () => {
+    if (!paths) return
+    if (container) await supervisor.unregister?.(container).catch(() => {})
+    await removeContainerFiles(paths)
+  })()
+  const release = onInterrupt(undo)
   let systemPath = ''
-  // Interrupted mid-build (Ctrl-C, SIGTERM): remove what we made before dying, as on failure.
-  const onSignal = (signal: NodeJS.Signals): void => {
-    void removeContainerFiles(paths).finally(() => process.exit(128 + (signal === 'SIGINT' ? 2 : signal === 'SIGHUP' ? 1 : 15)))
-  }
-  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP']
-  for (const signal of signals) process.once(signal, onSignal)
-  const container = loadContainer(host, name)
+  let result: CreateResult
   try {
+    const {name, addresses} = await reserve(host, plugins, request, (reserved) => {
+      paths = containerPaths(host, reserved)
+    })
+    progress.note(`host IP is ${addresses.hostAddress}, container IP is ${addresses.localAddress}`)
+    container = loadContainer(host, name)
+    const made = container
+    await pauseForTest('conf-written')
     await progress.run([{
       title: `Building the system of container ${name} (${builder.name})`,
       run: async (log) => {
-        if (request.source.kind === 'configuration') writeConfiguration(paths.configurationNix, name, request.config)
-        systemPath = await builder.build({name, paths, source: request.source, nixFlags: request.nixFlags, log})
+        if (request.source.kind === 'configuration') writeConfiguration(made.paths.configurationNix, name, request.config)
+        systemPath = await builder.build({name, paths: made.paths, source: request.source, nixFlags: request.nixFlags, log})
       },
     }])
+    await pauseForTest('profile-set')
     if (supervisor.register) {
       await progress.run([{
         title: `Registering container ${name} with ${supervisor.name}`,
-        run: () => supervisor.register!(container),
+        run: () => supervisor.register!(made),
       }])
     }
+    systemPath ||= currentSystem(made.paths.profile) || ''
+    result = {name, ...addresses, systemPath}
   } catch (error) {
-    await supervisor.unregister?.(container).catch(() => {})
-    await removeContainerFiles(paths)
+    await undo()
     throw error
   } finally {
-    for (const signal of signals) process.off(signal, onSignal)
+    release()
   }
-  systemPath ||= currentSystem(paths.profile) || ''
-  await plugins.notify('post-create', {name, conf: confRecord(container.conf), systemPath})
-  return {name, ...addresses, systemPath}
+  await plugins.notify('post-create', {name: result.name, conf: confRecord(container.conf), systemPath})
+  return result
 }

@@ -5,10 +5,11 @@ import {confRecord, type OperationContext} from './context.js'
 import {updateContainer} from './update.js'
 
 import type {RunState} from '../contract/supervisor.js'
-import {type Container, hasSystem, loadContainer} from '../lib/containers.js'
+import {type Container, hasSystem, loadContainer, requireReadableNetwork, requireSystem} from '../lib/containers.js'
 import {withContainerLock} from '../lib/container-lock.js'
 import {UserError} from '../lib/errors.js'
 import type {HostPaths} from '../lib/paths.js'
+import {onInterrupt} from '../lib/signals.js'
 
 export interface LifecycleResult {
   name: string
@@ -65,19 +66,28 @@ export async function startContainer(context: OperationContext, request: StartRe
   const {name, timeoutMs, signal} = request
   return locked(host, name, async (loaded) => {
     let container = loaded
+    requireReadableNetwork(container)
     await plugins.veto('pre-start', {name, conf: confRecord(container.conf)})
     // container@.service builds a flake container that has no system yet before booting it.
     if (container.conf.get('FLAKE') && !hasSystem(container)) {
       await updateContainer(context, {name, nixFlags: []})
       container = loadContainer(host, name)
     }
+    // Said before any progress is drawn, so the advice is the one line the user sees.
+    requireSystem(container)
     let leader = 0
     await progress.run([{
       title: `Starting container ${name} (${supervisor.name})`,
       run: async (log) => {
-        const started = supervisor.start(container, {timeoutMs, log})
-        leader = await undoneOnAbort(started, signal, () => supervisor.terminate(container),
-          `start of container ‘${name}’ was interrupted; it has been stopped again`)
+        // Ctrl-C, SIGTERM or SIGHUP (signals.ts) leaves the container fully down, never half-up.
+        const release = onInterrupt(() => supervisor.terminate(container))
+        try {
+          const started = supervisor.start(container, {timeoutMs, log})
+          leader = await undoneOnAbort(started, signal, () => supervisor.terminate(container),
+            `start of container ‘${name}’ was interrupted; it has been stopped again`)
+        } finally {
+          release()
+        }
       },
     }])
     await plugins.notify('post-start', {name, conf: confRecord(container.conf), leader})

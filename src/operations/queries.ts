@@ -1,8 +1,8 @@
 // Read-only questions about containers, shared by the oclif commands and the quick path.
 import {type RunState, statesOf, type Supervisor} from '../contract/supervisor.js'
 import {withoutPrefix} from '../lib/addresses.js'
-import {type ContainerSummary, containerExists, listContainerNames, loadContainer, summarize} from '../lib/containers.js'
-import {UserError} from '../lib/errors.js'
+import {type Container, type ContainerSummary, containerExists, listContainerNames, loadContainer, summarize} from '../lib/containers.js'
+import {errorReport, UserError} from '../lib/errors.js'
 import {checkNameSyntax} from '../lib/names.js'
 import type {HostPaths} from '../lib/paths.js'
 import {currentSystem} from '../lib/profile.js'
@@ -24,10 +24,25 @@ export async function containerStatus(host: HostPaths, supervisor: Supervisor, n
   return problem === undefined ? {state} : {state, problem}
 }
 
-export async function containerSummaries(host: HostPaths, supervisor: Supervisor): Promise<ContainerSummary[]> {
-  const containers = listContainerNames(host).map((name) => loadContainer(host, name))
+export interface Summaries {
+  summaries: ContainerSummary[]
+  /** NAME.conf files that could not be read (a directory, unreadable, vanished): one message each. */
+  broken: string[]
+}
+
+/** Every readable container's summary; one broken conf file must not hide the others. */
+export async function containerSummaries(host: HostPaths, supervisor: Supervisor): Promise<Summaries> {
+  const containers: Container[] = []
+  const broken: string[] = []
+  for (const name of listContainerNames(host)) {
+    try {
+      containers.push(loadContainer(host, name))
+    } catch (error) {
+      broken.push(errorReport(error).message)
+    }
+  }
   const states = await statesOf(supervisor, containers)
-  return containers.map((container, i) => summarize(container, states[i], currentSystem(container.paths.profile)))
+  return {summaries: containers.map((container, i) => summarize(container, states[i], currentSystem(container.paths.profile))), broken}
 }
 
 /** LOCAL_ADDRESS without prefix, else LOCAL_ADDRESS6, as upstream's show-ip. */
