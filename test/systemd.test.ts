@@ -138,6 +138,41 @@ describe('the systemd supervisor on a real systemd host', function () {
     })
   })
 
+  describe('a container whose PID 1 is systemd (the systemd guest fixture), through its unit', () => {
+    const guest = 'sdunit'
+    const config = 'fixture.systemd = true; systemd.services.greeter.script = "echo greeting; exec sleep 1000000";'
+    after(async () => {
+      await host.cli(['destroy', guest])
+    })
+
+    it('starts to a running system, runs, reloads on update, stops with a session open, restarts twice', async () => {
+      await host.ok(['create', guest, '--host-address', '10.233.64.1', '--local-address', '10.233.64.2', '--config', config])
+      await host.ok(['start', guest])
+      assert.equal(await unitState(guest), 'active')
+      // Right after start, without --wait: the unit became active only once the guest had booted.
+      assert.match((await host.ok(['run', guest, '--', 'systemctl', 'is-system-running'])).stdout, /^(running|degraded)\n$/)
+      assert.equal((await host.cli(['run', guest, '--', 'sh', '-c', 'exit 7'])).exitCode, 7)
+      assert.equal((await host.ok(['run', guest, '--', 'cat'], {input: 'in\n'})).stdout, 'in\n')
+      await host.ok(['update', guest, '--config', `${config} systemd.services.second.script = "exec sleep 1000000";`])
+      assert.equal((await host.ok(['run', guest, '--', 'systemctl', 'is-active', 'second'])).stdout, 'active\n')
+      // A root-login on a terminal (script(1) on the host) stays open while the container stops.
+      await host.sh(`(sleep 120 | script -qfec "${process.execPath} ${cliPath} root-login ${guest}" /dev/null >/dev/null 2>&1 &) ; sleep 2`)
+      assert.match(await host.sh('pgrep -af "nsenter -t" || true'), /systemd-run --scope/)
+      const began = Date.now()
+      await host.ok(['stop', guest])
+      assert.ok(Date.now() - began < 10_000, `stop took ${Date.now() - began} ms`)
+      assert.equal(await unitState(guest), 'inactive')
+      assert.match(await journal(guest), /has been shut down/)
+      for (let i = 0; i < 2; i++) {
+        await host.ok(['restart', guest])
+        assert.match((await host.ok(['run', guest, '--', 'systemctl', 'is-system-running'])).stdout, /^(running|degraded)\n$/)
+      }
+      assert.match((await host.ok(['logs', guest, '-n', '300'])).stdout, /greeting/)
+      await host.ok(['terminate', guest])
+      assert.equal((await host.ok(['status', guest])).stdout, 'down\n')
+    })
+  })
+
   describe('with a NixOS-style container@.service, the CLI uses it as it is', () => {
     let unitHash = ''
     const hashUnit = (): string => createHash('sha256').update(readFileSync(path.join(host.root, unitFile))).digest('hex')

@@ -1,6 +1,7 @@
 // destroy: stop the container if it runs, then remove profile, GC roots, root and NAME.conf,
 // never deleting through a mount point.
 import {rmSync} from 'node:fs'
+import path from 'node:path'
 
 import {confRecord, type OperationContext} from './context.js'
 import {containerExists, loadContainer} from '../lib/containers.js'
@@ -16,6 +17,8 @@ export async function removeContainerFiles(paths: ContainerPaths): Promise<void>
   await safeRemoveTree(paths.gcroots)
   await safeRemoveTree(paths.root)
   rmSync(paths.logFile, {force: true})
+  // systemd-nspawn's lock on the root, left beside it when nspawn was killed (terminate).
+  rmSync(path.join(path.dirname(paths.root), `.#${path.basename(paths.root)}.lck`), {force: true})
   rmSync(paths.conf, {force: true})
 }
 
