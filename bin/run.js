@@ -2,7 +2,7 @@
 // Entry point. The current majors of @oclif/core, execa and listr2 need Node 22 or later; when an
 // older system Node starts us and the project's own Node (the `node` package, installed by
 // `npm install`) is present, hand over to it instead of failing half-way through an import.
-import {spawnSync} from 'node:child_process'
+import {spawn} from 'node:child_process'
 import {existsSync} from 'node:fs'
 import {fileURLToPath} from 'node:url'
 
@@ -13,12 +13,19 @@ if (major < 22) {
     process.stderr.write(`nixos-container: needs Node.js 22 or later (this is ${process.version})\n`)
     process.exit(1)
   }
-  const result = spawnSync(bundled, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
+  const child = spawn(bundled, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
     stdio: 'inherit',
     env: {...process.env, NIXOS_CONTAINER_REEXEC: '1'},
   })
-  if (result.signal) process.kill(process.pid, result.signal)
-  process.exit(result.status ?? 1)
+  // Signals sent to this pid are the command's: pass them on and wait (a `run` must not be left
+  // running in the container because its wrapper was killed).
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT']) process.on(signal, () => child.kill(signal))
+  const [code, signal] = await new Promise((resolve) => child.once('exit', (...result) => resolve(result)))
+  if (signal) {
+    process.removeAllListeners(signal)
+    process.kill(process.pid, signal)
+  }
+  process.exit(code ?? 1)
 }
 
 // Output to a closed pipe (`nixos-container list | head -1`) ends the command quietly, as coreutils

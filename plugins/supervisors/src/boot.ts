@@ -86,7 +86,8 @@ function unifiedHierarchy(systemd: BootOptions['systemd']): NodeJS.ProcessEnv {
 
 export function consoleTail(logFile: string, lines = 3): string {
   try {
-    const all = readFileSync(logFile, 'utf8').trim().split('\n')
+    // Without the terminal's colours and cursor moves, which systemd puts on its console.
+    const all = readFileSync(logFile, 'utf8').replace(/\x1b(\[[0-9;?]*[A-Za-z]|[A-Za-z])/g, '').replace(/\r/g, '').trim().split('\n')
     return all.filter((l) => l && !/^(Spawning container|Press \^\])/.test(l)).slice(-lines).join(' | ')
   } catch {
     return ''
