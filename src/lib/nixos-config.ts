@@ -50,12 +50,16 @@ export function readConfiguration(root: string): string | undefined {
  */
 export async function withConfigurationFile<T>(text: string, fn: (file: string) => Promise<T>): Promise<T> {
   const dir = mkdtempSync(path.join(tmpdir(), 'nixos-container-config-'))
+  // Also on exit, which a signal handler's process.exit() still reaches (a finally does not).
+  const remove = (): void => rmSync(dir, {recursive: true, force: true})
+  process.once('exit', remove)
   try {
     const file = path.join(dir, 'configuration.nix')
     writeFileSync(file, text, {mode: 0o644})
     return await fn(file)
   } finally {
-    rmSync(dir, {recursive: true, force: true})
+    process.off('exit', remove)
+    remove()
   }
 }
 
