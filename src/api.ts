@@ -16,6 +16,11 @@ export {
   type Container, hasSystem, loadContainer, requireSystem, systemInsideContainer, systemPathInside,
 } from './lib/containers.js'
 export {containerPaths, type ContainerPaths, type HostPaths, resolveHostPaths} from './lib/paths.js'
+// Files inside a container root: only through these (the guest controls everything under it).
+export {
+  checkGuestWritable, createGuestFileIfMissing, GuestRoot, type GuestJournal, makeGuestDirectory, openGuestJournal, readGuestFile,
+  withGuestDirectory, withGuestRoot, writeGuestFile,
+} from './lib/guest-fs.js'
 export {type ConfEntries, listValue} from './lib/conf.js'
 export {addressesOf, type AddressSet, isIPv4WithPrefix, isIPv6WithPrefix, withoutPrefix} from './lib/addresses.js'
 export {ports} from './lib/ports.js'

@@ -1,10 +1,8 @@
-import {readFileSync} from 'node:fs'
-import path from 'node:path'
-
 import {BaseCommand} from '../base-command.js'
 import {nameArg} from '../flags.js'
 import {loadContainer} from '../lib/containers.js'
 import {UserError} from '../lib/errors.js'
+import {readGuestFile} from '../lib/guest-fs.js'
 import {resolveHostPaths} from '../lib/paths.js'
 
 export default class ShowHostKey extends BaseCommand {
@@ -17,12 +15,9 @@ export default class ShowHostKey extends BaseCommand {
     const {args} = await this.parse(ShowHostKey)
     const {paths} = loadContainer(resolveHostPaths(), args.name)
     for (const type of ['ed25519', 'ecdsa']) {
-      let key: string
-      try {
-        key = readFileSync(path.join(paths.root, `etc/ssh/ssh_host_${type}_key.pub`), 'utf8')
-      } catch {
-        continue
-      }
+      // The guest's file: read confined to its root (a link planted there is refused), and small.
+      const key = readGuestFile(paths.root, `/etc/ssh/ssh_host_${type}_key.pub`, 16 * 1024)?.toString('utf8')
+      if (key === undefined) continue
       if (!this.jsonEnabled()) process.stdout.write(key)
       return {name: args.name, key: key.trim()}
     }

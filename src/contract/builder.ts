@@ -4,7 +4,7 @@ import type {LogSink} from '../lib/nix.js'
 import type {ContainerPaths} from '../lib/paths.js'
 
 export type SystemSource =
-  /** Evaluate ROOT/etc/nixos/configuration.nix with `<nixpkgs/nixos>` (or --nixos-path). */
+  /** Evaluate the container's configuration.nix with `<nixpkgs/nixos>` (or --nixos-path). */
   | {kind: 'configuration'; nixosPath?: string}
   /** `REF#nixosConfigurations."ATTR".config.system.build.toplevel`. */
   | {kind: 'flake'; flake: string; attr: string}
@@ -15,6 +15,12 @@ export interface BuildRequest {
   name: string
   paths: ContainerPaths
   source: SystemSource
+  /**
+   * For a 'configuration' source: the configuration.nix to evaluate, a private file on the host
+   * (the new text, or a copy of the container's). Never evaluate ROOT/etc/nixos/configuration.nix
+   * itself: the guest controls it, and Nix would follow a link planted there to any host file.
+   */
+  configurationFile?: string
   /** Nix pass-through flags (--option K V, --impure, --override-input I REF, …). */
   nixFlags: string[]
   log: LogSink

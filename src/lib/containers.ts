@@ -1,4 +1,5 @@
 // The containers on this host, as their NAME.conf files describe them.
+import path from 'node:path'
 import {accessSync, constants, existsSync, readdirSync, readFileSync, realpathSync, renameSync, writeFileSync} from 'node:fs'
 
 import {type AddressSet, isIPv4WithPrefix, isIPv6WithPrefix} from './addresses.js'
@@ -100,7 +101,7 @@ export function requireSystem(container: Container): void {
   if (hasSystem(container)) return
   const {name, conf, paths} = container
   // `update NAME` alone rebuilds only what was recorded: a flake or configuration.nix.
-  if (conf.get('FLAKE') || existsSync(paths.configurationNix)) {
+  if (conf.get('FLAKE') || existsSync(path.join(paths.root, 'etc/nixos/configuration.nix'))) {
     throw new UserError(`container ‘${name}’ has no system yet (run ‘nixos-container update ${name}’)`)
   }
   throw new UserError(`container ‘${name}’ has no system (its create did not finish): run ‘nixos-container destroy ${name}’ and create it again, or give it one with ‘nixos-container update ${name} --config-file FILE’`)

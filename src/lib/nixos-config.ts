@@ -1,8 +1,16 @@
-// The container's /etc/nixos/configuration.nix, exactly as upstream writes it.
-import {existsSync, mkdirSync, realpathSync, writeFileSync} from 'node:fs'
+// The container's /etc/nixos/configuration.nix, exactly as upstream writes it. The file is the
+// guest's (its root user may rewrite it or replace it with a link): it is read and installed only
+// through guest-fs, and builders evaluate a private copy on the host, never the file in the root.
+import {existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
 import path from 'node:path'
 
 import {UserError} from './errors.js'
+import type {Builder, BuildRequest} from '../contract/builder.js'
+import {readGuestFile, writeGuestFile} from './guest-fs.js'
+
+/** Where configuration.nix lives, in the guest's terms. */
+export const configurationPath = '/etc/nixos/configuration.nix'
 
 export type ConfigSource = {kind: 'string'; text: string} | {kind: 'file'; file: string}
 
@@ -30,7 +38,45 @@ export function resolveConfigFile(file: string): string {
   return real
 }
 
-export function writeConfiguration(file: string, name: string, source?: ConfigSource): void {
-  mkdirSync(path.dirname(file), {recursive: true, mode: 0o755})
-  writeFileSync(file, configurationText(name, source))
+/** The container's configuration.nix, read confined to ROOT; undefined when it has none. */
+export function readConfiguration(root: string): string | undefined {
+  return readGuestFile(root, configurationPath)?.toString('utf8')
+}
+
+/**
+ * Runs FN with TEXT in a private file on the host (a new 0700 directory), removed afterwards: what
+ * a builder evaluates. Nix follows links, so evaluating ROOT/etc/nixos/configuration.nix itself
+ * would let the guest point the host's root at any host file.
+ */
+export async function withConfigurationFile<T>(text: string, fn: (file: string) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'nixos-container-config-'))
+  // Also on exit, which a signal handler's process.exit() still reaches (a finally does not).
+  const remove = (): void => rmSync(dir, {recursive: true, force: true})
+  process.once('exit', remove)
+  try {
+    const file = path.join(dir, 'configuration.nix')
+    writeFileSync(file, text, {mode: 0o644})
+    return await fn(file)
+  } finally {
+    process.off('exit', remove)
+    remove()
+  }
+}
+
+/** Installs TEXT as the container's configuration.nix: atomically, never through a link (refused). */
+export function installConfiguration(root: string, text: string): void {
+  // create makes the root here; it is the tool's own directory under the state directory.
+  mkdirSync(root, {recursive: true, mode: 0o755})
+  writeGuestFile(root, configurationPath, text)
+}
+
+/**
+ * Builds TEXT as the container's configuration.nix, from a private copy; with `install`, puts it
+ * into the root only once the build has succeeded, so a failed or interrupted build leaves the
+ * old one (issue 16). Returns the system's store path.
+ */
+export async function buildConfiguration(builder: Builder, request: BuildRequest, text: string, install: boolean): Promise<string> {
+  const systemPath = await withConfigurationFile(text, (configurationFile) => builder.build({...request, configurationFile}))
+  if (install) installConfiguration(request.paths.root, text)
+  return systemPath
 }

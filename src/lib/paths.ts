@@ -6,7 +6,7 @@ import path from 'node:path'
 export interface HostPaths {
   /** NAME.conf files (EnvironmentFile= of container@NAME). */
   configDir: string
-  /** Container root file systems. */
+  /** Container root file systems (the guests': touch what is inside only through lib/guest-fs.ts). */
   stateDir: string
   /** Per-container Nix profiles (bind-mounted as the container's /nix/var/nix/profiles). */
   profilesDir: string
@@ -30,7 +30,6 @@ export interface ContainerPaths {
   gcroots: string
   pidFile: string
   logFile: string
-  configurationNix: string
 }
 
 const legacyConfigDir = '/etc/containers'
@@ -73,6 +72,5 @@ export function containerPaths(host: HostPaths, name: string): ContainerPaths {
     gcroots: path.join(host.gcrootsDir, name),
     pidFile: path.join(host.runtimeDir, `${name}.pid`),
     logFile: path.join(host.runtimeDir, `${name}.log`),
-    configurationNix: path.join(root, 'etc/nixos/configuration.nix'),
   }
 }

@@ -5,6 +5,7 @@ import {existsSync, lstatSync, readFileSync} from 'node:fs'
 import path from 'node:path'
 
 import {UserError} from './errors.js'
+import {withGuestDirectory} from './guest-fs.js'
 
 /** Mount points at or below `dir`, deepest first (mountinfo escapes spaces as \040). */
 export function mountsBelow(dir: string): string[] {
@@ -22,9 +23,10 @@ export async function safeRemoveTree(dir: string): Promise<void> {
     if (mount === path.resolve(dir)) continue
     await execa('umount', ['--recursive', '--lazy', mount], {reject: false})
   }
-  // NixOS marks /var/empty immutable; rm cannot remove it until the flag is cleared.
-  const varEmpty = path.join(dir, 'var/empty')
-  if (existsSync(varEmpty)) await execa('chattr', ['-i', varEmpty], {reject: false})
+  // NixOS marks /var/empty immutable; rm cannot remove it until the flag is cleared. Found confined
+  // to the root, so chattr never clears the flag of a host directory a guest's link points at.
+  await withGuestDirectory(dir, 'var/empty', (varEmpty) => execa('chattr', ['-i', `${varEmpty}/.`], {reject: false}))
+      .catch(() => {})
   // When `dir` is itself a mount point, rm empties it but cannot remove it: unmount, then retry.
   await execa('rm', ['--one-file-system', '-rf', '--', dir], {reject: false})
   if (existsSync(dir)) {

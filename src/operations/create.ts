@@ -12,7 +12,7 @@ import {addressesInUse, type Container, loadContainer, writeConf} from '../lib/c
 import {UserError} from '../lib/errors.js'
 import {withExclusiveLock} from '../lib/lock.js'
 import {checkNameLength, checkNewName, uniqueName} from '../lib/names.js'
-import {type ConfigSource, writeConfiguration} from '../lib/nixos-config.js'
+import {buildConfiguration, type ConfigSource, configurationText} from '../lib/nixos-config.js'
 import {containerPaths, type ContainerPaths, type HostPaths} from '../lib/paths.js'
 import {checkPorts} from '../lib/ports.js'
 import {currentSystem} from '../lib/profile.js'
@@ -116,8 +116,10 @@ export async function createContainer({host, plugins, supervisor, progress}: Ope
     await progress.run([{
       title: `Building the system of container ${name} (${builder.name})`,
       run: async (log) => {
-        if (request.source.kind === 'configuration') writeConfiguration(made.paths.configurationNix, name, request.config)
-        systemPath = await builder.build({name, paths: made.paths, source: request.source, nixFlags: request.nixFlags, log})
+        const build = {name, paths: made.paths, source: request.source, nixFlags: request.nixFlags, log}
+        systemPath = request.source.kind === 'configuration'
+          ? await buildConfiguration(builder, build, configurationText(name, request.config), true)
+          : await builder.build(build)
       },
     }])
     await pauseForTest('profile-set')

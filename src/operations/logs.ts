@@ -2,14 +2,12 @@
 // in the container's /var/log/journal where the host can read it (as `journalctl -M` does), and
 // its console: the direct supervisor's NAME.log, or the container unit's journal under systemd.
 import {spawn} from 'node:child_process'
-import {closeSync, readdirSync} from 'node:fs'
-import path from 'node:path'
 
 import type {OperationContext} from './context.js'
 import {signalExitStatus} from './interactive.js'
 import {type Container, loadContainer} from '../lib/containers.js'
 import {UserError} from '../lib/errors.js'
-import {openGuestDirectory} from '../lib/guest-fs.js'
+import {openGuestJournal} from '../lib/guest-fs.js'
 
 export type LogSource = 'journal' | 'console'
 
@@ -30,36 +28,27 @@ export function consoleCommand(context: OperationContext, container: Container, 
   return ['tail', `--lines=${lines}`, ...(follow ? ['--follow=name', '--retry'] : []), container.paths.logFile]
 }
 
-function journalCommand({follow, lines, json}: LogsRequest): string[] {
-  // The journal directory is handed over as descriptor 3, opened confined to the container's root.
-  return ['journalctl', '--directory=/proc/self/fd/3', '--no-pager', `--lines=${lines}`, `--output=${json ? 'json' : 'short-iso'}`, ...(follow ? ['--follow'] : [])]
-}
-
-/** The container's journal directory, opened confined to its root, if it holds a journal. */
-function openJournal(container: Container): number | undefined {
-  const fd = openGuestDirectory(container.paths.root, 'var/log/journal')
-  if (fd === undefined) return undefined
-  // journald writes into a directory named after the machine id (as --link-journal expects).
-  const holdsJournal = (dir: string, depth: number): boolean => readdirSync(dir, {withFileTypes: true}).some((entry) =>
-    (entry.isFile() && entry.name.endsWith('.journal')) || (entry.isDirectory() && depth > 0 && holdsJournal(path.join(dir, entry.name), depth - 1)))
-  if (holdsJournal(`/proc/self/fd/${fd}`, 1)) return fd
-  closeSync(fd)
-  return undefined
+function journalCommand({follow, lines, json}: LogsRequest, files: string[]): string[] {
+  // Each journal file opened confined to the container's root (journalctl --directory would follow
+  // links planted in it), handed over as /proc/OUR-PID/fd/N.
+  return ['journalctl', ...files, '--no-pager', `--lines=${lines}`, `--output=${json ? 'json' : 'short-iso'}`, ...(follow ? ['--follow'] : [])]
 }
 
 /** Streams the log to our stdout until it ends (or, with follow, until interrupted); returns the exit status. */
 export async function showLogs(context: OperationContext, request: LogsRequest): Promise<number> {
   const container = loadContainer(context.host, request.name)
-  const journal = request.source === 'console' ? undefined : openJournal(container)
+  const opened = request.source === 'console' ? undefined : openGuestJournal(container.paths.root)
+  const journal = opened && opened.files.length > 0 ? opened : undefined
+  if (!journal) opened?.close()
   if (request.source === 'journal' && journal === undefined) {
     throw new UserError(`container ‘${container.name}’ keeps no journal (its /var/log/journal has none)`)
   }
-  const argv = journal === undefined ? consoleCommand(context, container, request) : journalCommand(request)
+  const argv = journal === undefined ? consoleCommand(context, container, request) : journalCommand(request, journal.journalctlArguments)
   const consoleAsJson = journal === undefined && request.json
   const [command, ...args] = argv
   try {
     return await new Promise<number>((resolve, reject) => {
-      const child = spawn(command, args, {stdio: ['ignore', consoleAsJson ? 'pipe' : 'inherit', 'inherit', journal ?? 'ignore']})
+      const child = spawn(command, args, {stdio: ['ignore', consoleAsJson ? 'pipe' : 'inherit', 'inherit']})
       if (consoleAsJson) {
         let rest = ''
         child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
@@ -83,6 +72,6 @@ export async function showLogs(context: OperationContext, request: LogsRequest):
       })
     })
   } finally {
-    if (journal !== undefined) closeSync(journal)
+    journal?.close()
   }
 }

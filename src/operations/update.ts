@@ -1,6 +1,6 @@
 // update: rebuild (keeping profile generations), then activate inside a running container with
-// SYSTEM/bin/switch-to-configuration test. A failed build leaves profile and running system alone.
-import {existsSync, readFileSync, writeFileSync} from 'node:fs'
+// SYSTEM/bin/switch-to-configuration test. A failed build leaves profile and running system alone,
+// and configuration.nix too: the new one is built from a private copy and installed only after.
 
 import {confRecord, type OperationContext} from './context.js'
 import {reloadContainer} from './exec.js'
@@ -9,7 +9,10 @@ import {loadContainer, writeConf} from '../lib/containers.js'
 import {withContainerLock} from '../lib/container-lock.js'
 import {UserError} from '../lib/errors.js'
 import {parseFlakeRef} from '../lib/flake-ref.js'
-import {type ConfigSource, writeConfiguration} from '../lib/nixos-config.js'
+import {checkGuestWritable} from '../lib/guest-fs.js'
+import {
+  buildConfiguration, type ConfigSource, configurationPath, configurationText, readConfiguration,
+} from '../lib/nixos-config.js'
 
 export interface UpdateRequest {
   name: string
@@ -47,8 +50,18 @@ async function updateLocked({host, plugins, supervisor, progress}: OperationCont
     throw new UserError('cannot update declarative container (change it in your configuration.nix instead)')
   }
   const source = chooseSource(request, conf.get('FLAKE') || undefined, conf.get('FLAKE_ATTR') || undefined)
-  if (source.kind === 'configuration' && !request.config && !existsSync(paths.configurationNix)) {
-    throw new UserError(`container ‘${name}’ has no ${paths.configurationNix}; give --config, --config-file or --flake`)
+  // The text to build: the new one (installed once built), else the container's own, read confined.
+  let configuration: string | undefined
+  if (source.kind === 'configuration') {
+    if (request.config) {
+      configuration = configurationText(name, request.config)
+      checkGuestWritable(paths.root, configurationPath)
+    } else {
+      configuration = readConfiguration(paths.root)
+      if (configuration === undefined) {
+        throw new UserError(`container ‘${name}’ has no ${configurationPath}; give --config, --config-file or --flake`)
+      }
+    }
   }
   const builder = await plugins.builder(source)
   await plugins.veto('pre-update', {name, conf: confRecord(conf)})
@@ -58,16 +71,10 @@ async function updateLocked({host, plugins, supervisor, progress}: OperationCont
     {
       title: `Building the system of container ${name} (${builder.name})`,
       run: async (log) => {
-        // Keep the old configuration.nix until the new one has built, so a failure changes nothing.
-        const previous = source.kind === 'configuration' && request.config && existsSync(paths.configurationNix)
-          ? readFileSync(paths.configurationNix, 'utf8') : undefined
-        if (source.kind === 'configuration' && request.config) writeConfiguration(paths.configurationNix, name, request.config)
-        try {
-          systemPath = await builder.build({name, paths, source, nixFlags: request.nixFlags, log})
-        } catch (error) {
-          if (previous !== undefined) writeFileSync(paths.configurationNix, previous)
-          throw error
-        }
+        const build = {name, paths, source, nixFlags: request.nixFlags, log}
+        systemPath = configuration === undefined
+          ? await builder.build(build)
+          : await buildConfiguration(builder, build, configuration, Boolean(request.config))
         if (source.kind === 'flake' && !container.declarative &&
             (conf.get('FLAKE') !== source.flake || (conf.get('FLAKE_ATTR') ?? 'container') !== source.attr)) {
           conf.set('FLAKE', source.flake)
