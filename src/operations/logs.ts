@@ -2,6 +2,9 @@
 // in the container's /var/log/journal where the host can read it (as `journalctl -M` does), and
 // its console: the direct supervisor's NAME.log, or the container unit's journal under systemd.
 import {spawn} from 'node:child_process'
+import {existsSync, mkdtempSync, rmSync, statSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import path from 'node:path'
 
 import type {OperationContext} from './context.js'
 import {signalExitStatus} from './interactive.js'
@@ -38,40 +41,100 @@ function journalCommand({follow, lines, json}: LogsRequest, files: string[]): st
 export async function showLogs(context: OperationContext, request: LogsRequest): Promise<number> {
   const container = loadContainer(context.host, request.name)
   const opened = request.source === 'console' ? undefined : openGuestJournal(container.paths.root)
-  const journal = opened && opened.files.length > 0 ? opened : undefined
-  if (!journal) opened?.close()
-  if (request.source === 'journal' && journal === undefined) {
+  const hasJournal = opened !== undefined && opened.files.length > 0
+  if (!hasJournal || request.follow) opened?.close()
+  if (request.source === 'journal' && !hasJournal) {
     throw new UserError(`container ‘${container.name}’ keeps no journal (its /var/log/journal has none)`)
   }
-  const argv = journal === undefined ? consoleCommand(context, container, request) : journalCommand(request, journal.journalctlArguments)
-  const consoleAsJson = journal === undefined && request.json
-  const [command, ...args] = argv
+  if (!hasJournal) return run(consoleCommand(context, container, request), {consoleAsJson: request.json})
+  if (request.follow) return followJournal(container.paths.root, request)
   try {
-    return await new Promise<number>((resolve, reject) => {
-      const child = spawn(command, args, {stdio: ['ignore', consoleAsJson ? 'pipe' : 'inherit', 'inherit']})
-      if (consoleAsJson) {
-        let rest = ''
-        child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-          const lines = (rest + chunk).split('\n')
-          rest = lines.pop() ?? ''
-          for (const message of lines) process.stdout.write(JSON.stringify({source: 'console', message: message.replace(/\r$/, '')}) + '\n')
-        })
-      }
-      // Ctrl-C ends a follow: the child gets it from the terminal; we only wait for it.
-      const stop = (): void => {
-        child.kill('SIGTERM')
-      }
-      process.once('SIGINT', stop)
-      process.once('SIGTERM', stop)
-      child.once('error', (error) => reject(new UserError(`cannot run ${command}: ${error.message}`)))
-      child.once('exit', (code, signal) => {
-        process.off('SIGINT', stop)
-        process.off('SIGTERM', stop)
-        // Ended by our own interrupt: a follow that was asked to stop has done its job.
-        resolve(signal === 'SIGTERM' || signal === 'SIGINT' ? 0 : code ?? (signal ? signalExitStatus(signal) : 1))
-      })
-    })
+    return await run(journalCommand(request, opened!.journalctlArguments))
   } finally {
-    journal?.close()
+    opened!.close()
   }
+}
+
+/** Runs ARGV with our stdout (console lines as JSON objects when asked); SIGINT/SIGTERM end it with status 0. */
+async function run([command, ...args]: string[], {consoleAsJson = false, stdout}: {consoleAsJson?: boolean; stdout?: 'ignore'} = {}): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    const child = spawn(command, args, {stdio: ['ignore', stdout ?? (consoleAsJson ? 'pipe' : 'inherit'), 'inherit']})
+    if (consoleAsJson) {
+      let rest = ''
+      child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+        const lines = (rest + chunk).split('\n')
+        rest = lines.pop() ?? ''
+        for (const message of lines) process.stdout.write(JSON.stringify({source: 'console', message: message.replace(/\r$/, '')}) + '\n')
+      })
+    }
+    // Ctrl-C ends a follow: the child gets it from the terminal; we only wait for it.
+    const stop = (): void => {
+      child.kill('SIGTERM')
+    }
+    process.once('SIGINT', stop)
+    process.once('SIGTERM', stop)
+    child.once('error', (error) => reject(new UserError(`cannot run ${command}: ${error.message}`)))
+    child.once('exit', (code, signal) => {
+      process.off('SIGINT', stop)
+      process.off('SIGTERM', stop)
+      // Ended by our own interrupt: a follow that was asked to stop has done its job.
+      resolve(signal === 'SIGTERM' || signal === 'SIGINT' ? 0 : code ?? (signal ? signalExitStatus(signal) : 1))
+    })
+  })
+}
+
+/** How often a follow looks for new journal entries. */
+const followInterval = 250
+
+/**
+ * `logs -f` on the journal. journalctl --follow cannot be used: it learns of new entries through
+ * inotify on the directories of its --file arguments, and ours are /proc/PID/fd/N (see
+ * openGuestJournal), which never report a change. So the journal is reopened confined every
+ * interval and, when a file was added or changed, journalctl prints what came after the cursor
+ * it saved last time (--cursor-file); a journal rotated or vacuumed meanwhile is picked up too.
+ */
+async function followJournal(root: string, request: LogsRequest): Promise<number> {
+  const scratch = mkdtempSync(path.join(tmpdir(), 'nixos-container-logs-'))
+  const cursorFile = path.join(scratch, 'cursor')
+  let stopped = false
+  const stop = (): void => {
+    stopped = true
+  }
+  process.on('SIGINT', stop)
+  process.on('SIGTERM', stop)
+  try {
+    let seen = ''
+    for (let first = true; !stopped; first = false) {
+      const journal = openGuestJournal(root)
+      try {
+        const now = signature(journal.files)
+        if (journal.files.length > 0 && now !== seen) {
+          seen = now
+          // The first round prints the last --lines entries (with 0, it reads one, unprinted, for
+          // the cursor); later rounds print what follows the cursor, or all when the journal was
+          // empty before.
+          const lines = first ? ['--lines=' + Math.max(request.lines, 1)] : existsSync(cursorFile) ? [] : ['--lines=all']
+          const base = journalCommand({...request, follow: false}, journal.journalctlArguments).filter((a) => !a.startsWith('--lines='))
+          const status = await run([...base, ...lines, `--cursor-file=${cursorFile}`], first && request.lines === 0 ? {stdout: 'ignore'} : {})
+          if (status !== 0) return status
+        }
+      } finally {
+        journal.close()
+      }
+      await new Promise((resolve) => setTimeout(resolve, followInterval))
+    }
+    return 0
+  } finally {
+    process.off('SIGINT', stop)
+    process.off('SIGTERM', stop)
+    rmSync(scratch, {recursive: true, force: true})
+  }
+}
+
+/** What changes when journald writes: which files there are, their sizes and times (journald touches each after a write). */
+function signature(files: string[]): string {
+  return files.map((file) => {
+    const {ino, size, mtimeMs} = statSync(file)
+    return `${ino}:${size}:${mtimeMs}`
+  }).join(' ')
 }
