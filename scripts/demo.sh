@@ -4,8 +4,7 @@
 # directory, so the host's /etc and /var/lib are not touched.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/prepare-host.sh
-npm run --silent build
+bash scripts/prepare-host.sh --without-test-host --build
 
 demo=$(mktemp -d /tmp/nixos-container-demo.XXXXXX)
 export NIXOS_CONTAINER_CONFIG_DIR=$demo/etc/nixos-containers

@@ -1,7 +1,7 @@
 // The container's /etc/nixos/configuration.nix, exactly as upstream writes it. The file is the
 // guest's (its root user may rewrite it or replace it with a link): it is read and installed only
 // through guest-fs, and builders evaluate a private copy on the host, never the file in the root.
-import {existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync} from 'node:fs'
+import {accessSync, constants, existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 
@@ -32,6 +32,12 @@ export function configurationText(name: string, source?: ConfigSource): string {
 export function resolveConfigFile(file: string): string {
   const absolute = path.resolve(file)
   if (!existsSync(absolute)) throw new UserError(`--config-file: ${file}: no such file`)
+  try {
+    accessSync(absolute, constants.R_OK)
+  } catch {
+    throw new UserError(`--config-file: ${file}: not readable`)
+  }
+  if (statSync(absolute).isDirectory()) throw new UserError(`--config-file: ${file} is a directory, not a file`)
   const real = realpathSync(absolute)
   // A Nix path literal cannot hold spaces or most punctuation; refuse rather than write broken Nix.
   if (!/^[a-zA-Z0-9._+\-/]+$/.test(real)) throw new UserError(`--config-file: ${real}: path has characters a Nix path cannot hold`)

@@ -23,10 +23,18 @@ export function createProgress(mode: ProgressMode): Progress {
     },
     async run(steps) {
       if (steps.length === 0) return
-      const {Listr, ListrLogger, ProcessOutput} = await import('listr2')
+      const {Listr, ListrLogger, ListrLogLevels, ProcessOutput} = await import('listr2')
       // Everything on stderr: stdout is reserved for what upstream prints there and for --json.
       const output = new ProcessOutput(process.stderr, process.stderr, {dump: [], leaveEmptyLine: false})
-      const logger = new ListrLogger({processOutput: output})
+      // A failed step is shown as failed, without its message: the command's error line says it
+      // once, after the display (the live renderer's showErrorMessage: false; the line-by-line one
+      // has no such option, so its FAILED line loses the suffix that carries the message here).
+      class StepLogger extends ListrLogger {
+        override log(level: string, message: string, options?: Record<string, unknown>): void {
+          super.log(level, message, level === ListrLogLevels.FAILED ? {...options, suffix: undefined} : options)
+        }
+      }
+      const logger = new StepLogger({processOutput: output})
       const list = new Listr(
         steps.map((step) => ({
           title: step.title,
@@ -42,7 +50,8 @@ export function createProgress(mode: ProgressMode): Progress {
           exitOnError: true,
           registerSignalListeners: false,
           renderer: mode === 'silent' ? 'silent' : 'default',
-          fallbackRenderer: 'simple',
+          // Off a terminal, plain lines, but silent stays silent (--json).
+          fallbackRenderer: mode === 'silent' ? 'silent' : 'simple',
           fallbackRendererCondition: () => !process.stderr.isTTY || process.env.TERM === 'dumb',
           rendererOptions: {showErrorMessage: false, logger},
           fallbackRendererOptions: {logger},

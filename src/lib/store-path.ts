@@ -1,9 +1,7 @@
 // --system-path: the system is already built; only the profile is set. Not a provider: nothing
 // is built, so every builder choice leaves it alone.
-import {existsSync} from 'node:fs'
-
-import {UserError} from './errors.js'
 import {ensureProfileDir, setProfile} from './profile.js'
+import {checkSystemPath} from './source-checks.js'
 import type {Builder} from '../contract/builder.js'
 
 export const storePathBuilder: Builder = {
@@ -11,7 +9,7 @@ export const storePathBuilder: Builder = {
   handles: (source) => source.kind === 'store-path',
   async build({paths, source, log}) {
     if (source.kind !== 'store-path') throw new Error('store-path builder cannot build ' + source.kind)
-    if (!existsSync(source.systemPath)) throw new UserError(`--system-path: ${source.systemPath}: no such file or directory`)
+    checkSystemPath(source.systemPath)
     ensureProfileDir(paths.profileDir)
     await setProfile(paths.profile, source.systemPath, log)
     return source.systemPath

@@ -17,6 +17,7 @@ import {containerPaths, type ContainerPaths, type HostPaths} from '../lib/paths.
 import {checkPorts} from '../lib/ports.js'
 import {currentSystem} from '../lib/profile.js'
 import {onInterrupt} from '../lib/signals.js'
+import {checkSource} from '../lib/source-checks.js'
 import {pauseForTest} from '../lib/test-pause.js'
 import type {PluginHost} from '../plugin-host/plugin-host.js'
 
@@ -87,6 +88,7 @@ export function checkCreateRequest(request: CreateRequest): void {
   if (request.bridge !== undefined && !/^[a-zA-Z0-9_.:-]{1,15}$/.test(request.bridge)) {
     throw new UserError(`--bridge: ‘${request.bridge}’ is not a valid interface name`)
   }
+  checkSource(request.source)
 }
 
 export async function createContainer({host, plugins, supervisor, progress}: OperationContext, request: CreateRequest): Promise<CreateResult> {

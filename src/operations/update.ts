@@ -8,6 +8,7 @@ import type {SystemSource} from '../contract/builder.js'
 import {loadContainer, writeConf} from '../lib/containers.js'
 import {withContainerLock} from '../lib/container-lock.js'
 import {UserError} from '../lib/errors.js'
+import {checkSource} from '../lib/source-checks.js'
 import {parseFlakeRef} from '../lib/flake-ref.js'
 import {checkGuestWritable} from '../lib/guest-fs.js'
 import {
@@ -40,6 +41,7 @@ function chooseSource(request: UpdateRequest, recordedFlake?: string, recordedAt
 /** Under the container's lock (container-lock.ts): no start, stop or destroy runs meanwhile. */
 export async function updateContainer(context: OperationContext, request: UpdateRequest): Promise<UpdateResult> {
   loadContainer(context.host, request.name)
+  if (request.source) checkSource(request.source)
   return withContainerLock(context.host, request.name, () => updateLocked(context, request))
 }
 
