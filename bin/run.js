@@ -43,10 +43,14 @@ process.stderr.on('error', (error) => {
 const {enableCompileCache} = await import('node:module')
 enableCompileCache?.()
 
-// list, status and show-ip skip oclif's start-up cost when called plainly (see src/quick.ts).
 const argv = process.argv.slice(2)
-const quick = ['list', 'status', 'show-ip'].includes(argv[0]) && (await (await import('../dist/quick.js')).runQuick(argv))
-if (!quick) {
+// container@.service's steps (plugins/supervisors/src/unit-helper.ts): not a user command, run by
+// systemd through this stable entry point (see container-unit.ts), without oclif's start-up cost.
+const unitStep = argv[0] === '__container-unit'
+if (unitStep) await (await import('@nixos-container/supervisors/dist/unit-helper.js')).runUnitStep(argv.slice(1))
+// list, status and show-ip skip oclif's start-up cost when called plainly (see src/quick.ts).
+const quick = !unitStep && ['list', 'status', 'show-ip'].includes(argv[0]) && (await (await import('../dist/quick.js')).runQuick(argv))
+if (!unitStep && !quick) {
   const {execute, settings} = await import('@oclif/core')
   // Plugins, linked ones included, run as the JavaScript they ship: never transpiled on the fly.
   settings.enableAutoTranspile = false

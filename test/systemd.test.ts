@@ -129,6 +129,28 @@ describe('the systemd supervisor on a real systemd host', function () {
       for (const name of names) await host.ok(['destroy', name])
     })
 
+    it('its unit runs the tool by its name on PATH, so it follows an upgrade or a move of the install', async () => {
+      // What `npm install -g` or a Nix profile makes: a stable name that leads to the current version.
+      await host.sh(`ln -sf ${cliPath} /usr/local/bin/nixos-container && ln -sf ${process.execPath} /usr/local/bin/node`)
+      try {
+        await host.ok(['start', 'plain'])
+        const unit = readFileSync(path.join(host.root, unitFile), 'utf8')
+        assert.match(unit, /^ExecStart=\/usr\/local\/bin\/nixos-container __container-unit start %i$/m)
+        assert.ok(!unit.includes(projectRoot), 'no path of this install is in the unit')
+        await host.ok(['stop', 'plain'])
+        // The upgrade: the name now leads to another install (here a wrapper that notes each use, then
+        // runs this one). The unit starts without any command of the tool running first, as at boot.
+        await host.sh(`mkdir -p /opt/next && printf '#!/bin/sh\\necho "$*" >> /opt/next/used\\nexec ${process.execPath} ${cliPath} "$@"\\n' > /opt/next/nixos-container`)
+        await host.sh('chmod +x /opt/next/nixos-container && ln -sf /opt/next/nixos-container /usr/local/bin/nixos-container')
+        await host.sh('systemctl start container@plain.service')
+        assert.equal(await unitState('plain'), 'active')
+        assert.equal(await host.sh('cat /opt/next/used'), '__container-unit pre-start plain\n__container-unit start plain\n')
+        await host.ok(['stop', 'plain'])
+      } finally {
+        await host.sh('rm -rf /usr/local/bin/nixos-container /usr/local/bin/node /opt/next')
+      }
+    })
+
     it('destroy stops the container and removes its boot-time start', async () => {
       await host.ok(['destroy', 'web'])
       await host.ok(['destroy', 'plain'])

@@ -2,12 +2,11 @@
 // as the direct supervisor (prepare the root, the same systemd-nspawn command line, the same
 // network setup), through unit-helper.js, and has the service settings of NixOS's unit.
 // A unit of that name that we did not install (NixOS's, an admin's) is used as it is, never touched.
-import {existsSync, mkdirSync, readFileSync, renameSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, readFileSync, realpathSync, renameSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
-import {fileURLToPath} from 'node:url'
 
 import {systemctl} from './systemctl.js'
-import {resolveHostPaths, UserError} from 'nixos-container'
+import {cliEntryPoint, resolveHostPaths, unitStepCommand, UserError} from 'nixos-container'
 
 const templateName = 'container@.service'
 /** First line of every unit we install: what tells ours from one we must leave alone. */
@@ -34,11 +33,34 @@ export function isOurs(file: string): boolean {
   }
 }
 
+/** The unit's PATH, which is also where it looks for the tool. */
+const unitSearchPath = ['/run/current-system/sw/bin', '/nix/var/nix/profiles/default/bin', '/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin']
+
+/**
+ * How the unit runs the tool. Through the `nixos-container` on its PATH when that leads to this
+ * install: a name package managers keep pointing at the current version (/usr/local/bin from npm,
+ * a Nix profile), so a unit written now keeps working after an upgrade or a move of the install,
+ * also at boot, before any command could rewrite it. Otherwise (a checkout not on PATH) by this
+ * install's absolute paths; the next command that checks the unit rewrites it if they change.
+ */
+export function unitEntry(): string[] {
+  const ours = realpathSync(cliEntryPoint)
+  for (const dir of unitSearchPath) {
+    const candidate = path.join(dir, 'nixos-container')
+    try {
+      if (realpathSync(candidate) === ours) return [candidate]
+    } catch {
+      // Not there.
+    }
+  }
+  return [process.execPath, cliEntryPoint]
+}
+
 const quote = (value: string): string => (/^[\w@%+=:,./-]+$/.test(value) ? value : `"${value.replace(/(["\\])/g, '\\$1')}"`)
 
 export function renderUnit(env: NodeJS.ProcessEnv = process.env): string {
   const host = resolveHostPaths(env)
-  const helper = [process.execPath, fileURLToPath(new URL('./unit-helper.js', import.meta.url))].map(quote).join(' ')
+  const helper = [...unitEntry(), unitStepCommand].map(quote).join(' ')
   const environment = pathVariables.filter((key) => env[key]).map((key) => `Environment=${quote(`${key}=${env[key]}`)}\n`).join('')
   return `${ourMarker} It is rewritten when the tool changes.
 # To keep your own version instead, delete that first line: the tool then leaves this file alone.
@@ -56,7 +78,7 @@ RequiresMountsFor=${host.stateDir}/%i
 Type=forking
 PIDFile=${host.runtimeDir}/%i.pid
 Environment=root=${host.stateDir}/%i INSTANCE=%i
-Environment=PATH=/run/current-system/sw/bin:/nix/var/nix/profiles/default/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+Environment=PATH=${unitSearchPath.join(':')}
 ${environment}EnvironmentFile=-${host.configDir}/%i.conf
 ExecStartPre=${helper} pre-start %i
 # The helper boots the container: network before its init runs, then waits for its READY=1.

@@ -1,5 +1,6 @@
-// The steps of our container@.service (see container-unit.ts), run by systemd:
-//   unit-helper.js pre-start|start|reload NAME
+// The steps of our container@.service (see container-unit.ts), run by systemd as
+//   nixos-container __container-unit pre-start|start|reload NAME
+// (bin/run.js hands them here before loading oclif).
 // `start` boots the container exactly as the direct supervisor does (boot.ts) and exits once it
 // has booted: the unit is Type=forking, and systemd takes systemd-nspawn from PIDFile= as its
 // main process. (Handing it over with MAINPID= from a Type=notify helper leaves systemd
@@ -8,7 +9,7 @@
 import {bootContainer} from './boot.js'
 import {machinectl, machineLeader, waitUntilUnregistered} from './systemctl.js'
 import {
-  activate, type Container, errorReport, execedChild, hasSystem, loadContainer, openDirectContext, requireSystem, resolveHostPaths, updateContainer, UserError, waitFor,
+  activate, type Container, errorReport, execedChild, hasSystem, loadContainer, openDirectContext, requireSystem, resolveHostPaths, unitStepCommand, updateContainer, UserError, waitFor,
 } from 'nixos-container'
 
 /** The container's PID 1: the child of systemd-nspawn ($MAINPID) that has exec'd the container's init. */
@@ -47,16 +48,15 @@ const steps: Record<string, (container: Container) => Promise<void> | void> = {
   reload,
 }
 
-async function main(argv: string[]): Promise<void> {
-  const [step, name] = argv
-  const run = steps[step]
-  if (!run || !name) throw new UserError(`usage: unit-helper.js ${Object.keys(steps).join('|')} NAME`)
-  await run(loadContainer(resolveHostPaths(), name))
-}
-
-try {
-  await main(process.argv.slice(2))
-} catch (error) {
-  process.stderr.write(`nixos-container: ${errorReport(error).message}\n`)
-  process.exitCode = errorReport(error).exitCode
+/** Runs the step ARGV names (STEP NAME); errors become one line on stderr and the exit status. */
+export async function runUnitStep(argv: string[]): Promise<void> {
+  try {
+    const [step, name] = argv
+    const run = steps[step]
+    if (!run || !name) throw new UserError(`usage: nixos-container ${unitStepCommand} ${Object.keys(steps).join('|')} NAME`)
+    await run(loadContainer(resolveHostPaths(), name))
+  } catch (error) {
+    process.stderr.write(`nixos-container: ${errorReport(error).message}\n`)
+    process.exitCode = errorReport(error).exitCode
+  }
 }
