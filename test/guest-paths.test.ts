@@ -229,6 +229,25 @@ describe('guest paths: links planted in a container never reach the host', funct
       assert.deepEqual(openGuestJournal(path.join(host.dir, 'no-such-root')).files, [])
     })
 
+    it('logs, end to end: a journal directory the guest linked to a host journal is refused in one line, the console still shown', async () => {
+      await guest(`mkdir -p /var/log && rm -rf /var/log/journal && ln -s '${hostJournal}' /var/log/journal`)
+      try {
+        const message = `refusing to follow a link planted in the container: /var/log/journal → ${hostJournal}`
+        for (const args of [[], ['-f']]) {
+          const refused = await host.cli(['logs', name, ...args])
+          assert.equal(refused.exitCode, 1)
+          assert.equal(refused.stderr, `nixos-container: ${message}\n`, args.join(' '))
+          assert.equal(refused.stdout, '')
+        }
+        const json = await host.cli(['logs', name, '--json'])
+        assert.equal(json.exitCode, 1)
+        assert.equal(JSON.parse(json.stdout).error.message, message)
+        assert.equal((await host.cli(['logs', name, '--console'])).exitCode, 0)
+      } finally {
+        await guest('rm -f /var/log/journal')
+      }
+    })
+
     const plants: [string, string, string][] = [
       ['var/log/journal', hostJournal, 'the journal directory'],
       ['var/log/journal', up + hostJournal, 'the journal directory (relative, with ..)'],

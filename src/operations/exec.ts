@@ -11,7 +11,7 @@
 // upstream reverted its move to systemd-run services, nixpkgs PR 83392).
 // Activation (switch-to-configuration) is no session: it runs with plain nsenter, as the NixOS
 // unit's ExecReload does.
-import {existsSync} from 'node:fs'
+import {spawnSync} from 'node:child_process'
 
 import type {Supervisor} from '../contract/supervisor.js'
 import {type Container, systemPathInside} from '../lib/containers.js'
@@ -38,9 +38,18 @@ export function nsenterPrefix(leader: number): string[] {
   return ['nsenter', '-t', String(leader), '-m', '-u', '-i', '-n', '-p', '--']
 }
 
-/** A program of the container's, looked up through the leader's view of its own file system. */
+/**
+ * The first of CANDIDATES that is an executable in the container, looked up by the container's own
+ * shell in its own root and mounts. Not through /proc/LEADER/root/PATH from here: an absolute link
+ * the guest planted on the way would be resolved against the host's root, telling the guest (by the
+ * program then chosen) whether a host path exists.
+ */
 function containerProgram(leader: number, candidates: string[]): string | undefined {
-  return candidates.find((candidate) => existsSync(`/proc/${leader}/root${candidate}`))
+  const script = 'for candidate; do if [ -f "$candidate" ] && [ -x "$candidate" ]; then echo "$candidate"; exit 0; fi; done; exit 1'
+  const found = spawnSync('nsenter', ['-t', String(leader), '-m', '-r', '--', '/run/current-system/sw/bin/sh', '-c', script, 'sh', ...candidates],
+    {encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 10_000})
+  const program = found.status === 0 ? found.stdout.trim() : ''
+  return candidates.includes(program) ? program : undefined
 }
 
 /**
