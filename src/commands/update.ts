@@ -2,20 +2,24 @@ import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../base-command.js'
 import {configSource, explicitSource, nameArg, nixFlags, nixPassThrough, providerFlags, sourceFlags, takePairFlags} from '../flags.js'
+import {describeChanges} from '../lib/system-changes.js'
 import {updateContainer, type UpdateResult} from '../operations/update.js'
 
 export default class Update extends BaseCommand {
   static summary = 'Rebuild a container\'s system and activate it if running.'
-  static description = `Rebuilds the container's system as a new generation of its profile: from the flake recorded at create (FLAKE and FLAKE_ATTR) unless --flake, --config or --config-file say otherwise; --config/--config-file rewrite its configuration.nix first (kept as it was if the build fails). If the container is running, the new system is activated inside it with switch-to-configuration test (with the systemd supervisor through \`systemctl reload container@NAME.service\`, whose ExecReload does it). A failed build changes neither the profile nor the running system.`
+  static description = `Rebuilds the container's system as a new generation of its profile: from the flake recorded at create (FLAKE and FLAKE_ATTR) unless --flake, --config or --config-file say otherwise; --config/--config-file rewrite its configuration.nix first (kept as it was if the build fails). If the container is running, the new system is activated inside it with switch-to-configuration test (with the systemd supervisor through \`systemctl reload container@NAME.service\`, whose ExecReload does it). A failed build changes neither the profile nor the running system. Before activating, it prints on stderr what changes (store paths that come and go, package versions, as \`nix store diff-closures\` sees them; --quiet hides it); --dry-run builds and prints the same on stdout, changing nothing.`
   static examples = [
     '<%= config.bin %> <%= command.id %> web',
     {description: 'Replace the configuration', command: `<%= config.bin %> <%= command.id %> web --config 'services.nginx.enable = true;'`},
     {description: 'Follow a newer revision of the flake', command: '<%= config.bin %> <%= command.id %> web --flake github:me/hosts#web --update-input nixpkgs'},
+    {description: 'See what an update would change, changing nothing', command: '<%= config.bin %> <%= command.id %> web --dry-run'},
   ]
   static args = nameArg
   static flags = {
     ...sourceFlags,
     'system-path': Flags.string({helpValue: '<path>', description: 'switch to this already built NixOS system (a store path)'}),
+    'dry-run': Flags.boolean({description: 'build the new system and print what would change (store paths, package versions) on stdout; change nothing'}),
+    quiet: Flags.boolean({description: 'do not print what changes before activating'}),
     ...nixFlags,
     builder: providerFlags.builder,
   }
@@ -25,6 +29,10 @@ export default class Update extends BaseCommand {
     const {args, flags} = await this.parse(Update, rest)
     const config = configSource(flags)
     const source = explicitSource(flags, config)
-    return updateContainer(await this.context(), {name: args.name, source, config, nixFlags: nixPassThrough(flags, pairs)})
+    const result = await updateContainer(await this.context(), {
+      name: args.name, source, config, nixFlags: nixPassThrough(flags, pairs), dryRun: flags['dry-run'], quiet: flags.quiet,
+    })
+    if (result.dryRun && !this.jsonEnabled()) for (const line of describeChanges(result.changes)) this.log(line)
+    return result
   }
 }

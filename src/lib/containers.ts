@@ -5,6 +5,7 @@ import {accessSync, constants, existsSync, readdirSync, readFileSync, realpathSy
 import {type AddressSet, isIPv4WithPrefix, isIPv6WithPrefix} from './addresses.js'
 import {parseConf, parseConfLines, type ConfEntries, formatConf} from './conf.js'
 import {UserError} from './errors.js'
+import {currentGeneration} from './generations.js'
 import {checkNameSyntax} from './names.js'
 import {containerPaths, foreignConfFiles, type ContainerPaths, type HostPaths} from './paths.js'
 
@@ -147,6 +148,13 @@ export interface ContainerSummary extends AddressSet {
   flakeAttr?: string
   systemPath?: string
   declarative: boolean
+  /** The generation of its profile it runs or will run (see `generations`). */
+  generation?: number
+  /** Which supervisor runs it. */
+  supervisor?: string
+  /** When up: its init's PID on the host, and when that started. */
+  leader?: number
+  startedAt?: string
 }
 
 export function summarize(container: Container, state: 'up' | 'down', systemPath?: string): ContainerSummary {
@@ -162,5 +170,6 @@ export function summarize(container: Container, state: 'up' | 'down', systemPath
     flakeAttr: conf.get('FLAKE') ? (conf.get('FLAKE_ATTR') || 'container') : undefined,
     systemPath: conf.get('SYSTEM_PATH') || systemPath,
     declarative: container.declarative,
+    generation: conf.get('SYSTEM_PATH') ? undefined : currentGeneration(container.paths.profile),
   }
 }

@@ -65,3 +65,22 @@ export async function waitFor(done: () => boolean | Promise<boolean>, timeoutMs:
     await sleep(intervalMs)
   }
 }
+
+/** Linux's USER_HZ, the unit of /proc/PID/stat's times (100 on every architecture Linux runs NixOS on). */
+const clockTicksPerSecond = 100
+
+/** When process PID started (from its /proc/PID/stat start time and the boot time in /proc/stat). */
+export function processStartTime(pid: number): Date | undefined {
+  const stat = readProcFile(pid, 'stat')
+  let bootTime: number | undefined
+  try {
+    bootTime = Number(/^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'utf8'))?.[1])
+  } catch {
+    return undefined
+  }
+  // Fields after the command name (which may hold spaces and parentheses): state is field 3, starttime field 22.
+  const fields = stat?.slice(stat.lastIndexOf(')') + 2).split(' ')
+  const ticks = Number(fields?.[19])
+  if (!bootTime || !Number.isFinite(ticks)) return undefined
+  return new Date((bootTime + ticks / clockTicksPerSecond) * 1000)
+}

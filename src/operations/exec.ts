@@ -13,6 +13,7 @@
 // unit's ExecReload does.
 import {spawnSync} from 'node:child_process'
 
+import type {OperationContext} from './context.js'
 import type {Supervisor} from '../contract/supervisor.js'
 import {type Container, systemPathInside} from '../lib/containers.js'
 import {UserError} from '../lib/errors.js'
@@ -107,6 +108,19 @@ function directLoginCommandLine(leader: number): string[] {
 export async function reloadContainer(supervisor: Supervisor, container: Container, log: LogSink): Promise<void> {
   if (supervisor.reload) return supervisor.reload(container, log)
   return activate(await requireLeader(supervisor, container), container, log)
+}
+
+/**
+ * Activates the system the container's profile now points at, inside the running container: what
+ * update does after a build and rollback after switching generations.
+ */
+export async function activateNewSystem({supervisor, progress}: Pick<OperationContext, 'supervisor' | 'progress'>, container: Container): Promise<void> {
+  // Upstream's words, on stderr.
+  progress.note('reloading container...')
+  await progress.run([{
+    title: `Activating the new system in container ${container.name}`,
+    run: (log) => reloadContainer(supervisor, container, log),
+  }])
 }
 
 /** Runs SYSTEM/bin/switch-to-configuration test inside the container whose PID 1 is `leader`. */

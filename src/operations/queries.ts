@@ -5,6 +5,7 @@ import {type Container, type ContainerSummary, containerExists, listContainerNam
 import {errorReport, UserError} from '../lib/errors.js'
 import {checkNameSyntax} from '../lib/names.js'
 import type {HostPaths} from '../lib/paths.js'
+import {processStartTime} from '../lib/proc.js'
 import {currentSystem} from '../lib/profile.js'
 
 export type Status = RunState | 'gone'
@@ -30,8 +31,11 @@ export interface Summaries {
   broken: string[]
 }
 
-/** Every readable container's summary; one broken conf file must not hide the others. */
-export async function containerSummaries(host: HostPaths, supervisor: Supervisor): Promise<Summaries> {
+/**
+ * Every readable container's summary; one broken conf file must not hide the others. With
+ * `details`, also what costs a look per running container: its leader and when it started.
+ */
+export async function containerSummaries(host: HostPaths, supervisor: Supervisor, {details = false} = {}): Promise<Summaries> {
   const containers: Container[] = []
   const broken: string[] = []
   for (const name of listContainerNames(host)) {
@@ -42,7 +46,25 @@ export async function containerSummaries(host: HostPaths, supervisor: Supervisor
     }
   }
   const states = await statesOf(supervisor, containers)
-  return {summaries: containers.map((container, i) => summarize(container, states[i], currentSystem(container.paths.profile))), broken}
+  const summaries = containers.map((container, i) => summarize(container, states[i], currentSystem(container.paths.profile)))
+  if (details) await Promise.all(summaries.map((summary, i) => addRuntimeDetails(summary, supervisor, containers[i])))
+  return {summaries, broken}
+}
+
+/** The supervisor, and for a running container its leader and start time. */
+async function addRuntimeDetails(summary: ContainerSummary, supervisor: Supervisor, container: Container): Promise<void> {
+  summary.supervisor = supervisor.name
+  if (summary.state !== 'up') return
+  summary.leader = await supervisor.leader(container)
+  summary.startedAt = summary.leader === undefined ? undefined : processStartTime(summary.leader)?.toISOString()
+}
+
+/** One container's summary with its runtime details (status --json). */
+export async function containerSummary(host: HostPaths, supervisor: Supervisor, name: string, state: RunState): Promise<ContainerSummary> {
+  const container = loadContainer(host, name)
+  const summary = summarize(container, state, currentSystem(container.paths.profile))
+  await addRuntimeDetails(summary, supervisor, container)
+  return summary
 }
 
 /** LOCAL_ADDRESS without prefix, else LOCAL_ADDRESS6, as upstream's show-ip. */

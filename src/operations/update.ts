@@ -2,8 +2,12 @@
 // SYSTEM/bin/switch-to-configuration test. A failed build leaves profile and running system alone,
 // and configuration.nix too: the new one is built from a private copy and installed only after.
 
+import {mkdtempSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import path from 'node:path'
+
 import {confRecord, type OperationContext} from './context.js'
-import {reloadContainer} from './exec.js'
+import {activateNewSystem} from './exec.js'
 import type {SystemSource} from '../contract/builder.js'
 import {loadContainer, writeConf} from '../lib/containers.js'
 import {withContainerLock} from '../lib/container-lock.js'
@@ -14,6 +18,10 @@ import {checkGuestWritable} from '../lib/guest-fs.js'
 import {
   buildConfiguration, type ConfigSource, configurationPath, configurationText, readConfiguration,
 } from '../lib/nixos-config.js'
+import type {ContainerPaths} from '../lib/paths.js'
+import {currentSystem} from '../lib/profile.js'
+import type {Step} from '../lib/progress.js'
+import {describeChanges, type SystemChanges, systemChanges} from '../lib/system-changes.js'
 
 export interface UpdateRequest {
   name: string
@@ -21,12 +29,19 @@ export interface UpdateRequest {
   source?: SystemSource
   config?: ConfigSource
   nixFlags: string[]
+  /** Build and report what would change, change nothing. */
+  dryRun?: boolean
+  /** Do not print what changes before activating. */
+  quiet?: boolean
 }
 
 export interface UpdateResult {
   name: string
   systemPath: string
   activated: boolean
+  /** Built only, to show what would change (--dry-run): nothing was switched or written. */
+  dryRun: boolean
+  changes: SystemChanges
 }
 
 /** What to rebuild: the command line's choice, else the recorded flake, else configuration.nix. */
@@ -66,33 +81,47 @@ async function updateLocked({host, plugins, supervisor, progress}: OperationCont
     }
   }
   const builder = await plugins.builder(source)
+  const previous = currentSystem(paths.profile)
+  const buildStep = (buildPaths: ContainerPaths, install: boolean): Step => ({
+    title: `Building the system of container ${name} (${builder.name})`,
+    run: async (log) => {
+      const build = {name, paths: buildPaths, source, nixFlags: request.nixFlags, log}
+      systemPath = configuration === undefined
+        ? await builder.build(build)
+        : await buildConfiguration(builder, build, configuration, install)
+    },
+  })
+  let systemPath = ''
+  if (request.dryRun) {
+    // Built into a scratch profile: the container's profile, configuration.nix and conf stay as they are.
+    await withScratchProfile(paths, (scratch) => progress.run([buildStep(scratch, false)]))
+    return {name, systemPath, activated: false, dryRun: true, changes: await systemChanges(previous, systemPath)}
+  }
   await plugins.veto('pre-update', {name, conf: confRecord(conf)})
   const running = (await supervisor.state(container)) === 'up'
-  let systemPath = ''
-  await progress.run([
-    {
-      title: `Building the system of container ${name} (${builder.name})`,
-      run: async (log) => {
-        const build = {name, paths, source, nixFlags: request.nixFlags, log}
-        systemPath = configuration === undefined
-          ? await builder.build(build)
-          : await buildConfiguration(builder, build, configuration, Boolean(request.config))
-        if (source.kind === 'flake' && !container.declarative &&
-            (conf.get('FLAKE') !== source.flake || (conf.get('FLAKE_ATTR') ?? 'container') !== source.attr)) {
-          conf.set('FLAKE', source.flake)
-          conf.set('FLAKE_ATTR', source.attr)
-          writeConf(paths.conf, conf)
-        }
-      },
-    },
-  ])
-  if (running) {
-    progress.note('reloading container...')
-    await progress.run([{
-      title: `Activating the new system in container ${name}`,
-      run: (log) => reloadContainer(supervisor, container, log),
-    }])
+  await progress.run([buildStep(paths, Boolean(request.config))])
+  if (source.kind === 'flake' && !container.declarative &&
+      (conf.get('FLAKE') !== source.flake || (conf.get('FLAKE_ATTR') ?? 'container') !== source.attr)) {
+    conf.set('FLAKE', source.flake)
+    conf.set('FLAKE_ATTR', source.attr)
+    writeConf(paths.conf, conf)
   }
+  const changes = await systemChanges(previous, systemPath)
+  if (!request.quiet) for (const line of describeChanges(changes)) progress.note(line)
+  if (running) await activateNewSystem({supervisor, progress}, container)
   await plugins.notify('post-update', {name, conf: confRecord(conf), systemPath, activated: running})
-  return {name, systemPath, activated: running}
+  return {name, systemPath, activated: running, dryRun: false, changes}
+}
+
+/** Runs FN with the container's paths but a profile in a new scratch directory, removed after. */
+async function withScratchProfile<T>(paths: ContainerPaths, fn: (scratch: ContainerPaths) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'nixos-container-dry-run-'))
+  const remove = (): void => rmSync(dir, {recursive: true, force: true})
+  process.once('exit', remove)
+  try {
+    return await fn({...paths, profileDir: dir, profile: path.join(dir, 'system')})
+  } finally {
+    process.off('exit', remove)
+    remove()
+  }
 }
