@@ -52,6 +52,7 @@ export const nixFlags = {
   'no-write-lock-file': Flags.boolean({helpGroup: 'NIX', description: 'passed to Nix: do not write flake.lock'}),
   'no-allow-dirty': Flags.boolean({helpGroup: 'NIX', description: 'passed to Nix: refuse a dirty Git tree'}),
   'recreate-lock-file': Flags.boolean({helpGroup: 'NIX', description: 'passed to Nix: recreate flake.lock'}),
+  refresh: Flags.boolean({helpGroup: 'NIX', description: 'passed to Nix: fetch the flake and its inputs again, whatever is cached (flakes only)'}),
 }
 
 type NixFlagValues = {[K in keyof typeof nixFlags]?: unknown}
@@ -62,7 +63,7 @@ export function nixPassThrough(flags: NixFlagValues, pairs: string[]): string[] 
   if (flags['log-format']) out.push('--log-format', String(flags['log-format']))
   if (flags.impure) out.push('--impure')
   for (const input of (flags['update-input'] as string[] | undefined) ?? []) out.push('--update-input', input)
-  for (const name of ['commit-lock-file', 'no-registries', 'no-update-lock-file', 'no-write-lock-file', 'no-allow-dirty', 'recreate-lock-file'] as const) {
+  for (const name of ['commit-lock-file', 'no-registries', 'no-update-lock-file', 'no-write-lock-file', 'no-allow-dirty', 'recreate-lock-file', 'refresh'] as const) {
     if (flags[name]) out.push(`--${name}`)
   }
   return [...out, ...pairs]

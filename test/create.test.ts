@@ -1,5 +1,6 @@
 // create and update against real Nix builds of the fixture NixOS (test/fixtures).
 import assert from 'node:assert/strict'
+import {execa} from 'execa'
 import {cpSync, existsSync, mkdirSync, readFileSync, readlinkSync, realpathSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 
@@ -95,6 +96,22 @@ describe('create', () => {
     assert.notEqual(updated, system)
     assert.ok(readFileSync(path.join(updated, 'activate'), 'utf8').includes('web\nNIXOS_FIXTURE_EOF'))
     assert.equal(readlinkSync(path.join(host.profileDir('flaky'), 'system')), 'system-2-link')
+  })
+
+  it('--refresh reaches nix build for a flake container, and is refused for one built from configuration.nix', async () => {
+    // A nix on PATH that notes its arguments, then is the real one.
+    const wrapper = path.join(host.dir, 'nix-wrapper')
+    mkdirSync(wrapper, {recursive: true})
+    const realNix = (await execa('sh', ['-c', 'command -v nix'])).stdout.trim()
+    writeFileSync(path.join(wrapper, 'nix'), `#!/bin/sh\necho "$*" >> ${wrapper}/calls\nexec ${realNix} "$@"\n`, {mode: 0o755})
+    await host.ok(['update', 'flaky', '--refresh'], {env: {PATH: `${wrapper}:${process.env.PATH}`}})
+    assert.match(readFileSync(path.join(wrapper, 'calls'), 'utf8'), /^.* build .*--refresh .*#nixosConfigurations\."web"/m)
+    const refused = await host.cli(['update', 'alpha', '--refresh'])
+    assert.equal(refused.exitCode, 1)
+    assert.equal(refused.stderr, 'nixos-container: --refresh applies to containers built from a flake only\n')
+    const create = await host.cli(['create', 'refresh', '--config', '', '--refresh'])
+    assert.equal(create.stderr, 'nixos-container: --refresh applies to containers built from a flake only\n')
+    assert.ok(!existsSync(host.conf('refresh')))
   })
 
   it('a failed build leaves nothing behind: no conf, root, profile or GC roots', async () => {

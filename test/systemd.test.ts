@@ -151,6 +151,17 @@ describe('the systemd supervisor on a real systemd host', function () {
       }
     })
 
+    it('a --bind-ro and --ephemeral container works through the unit as under the direct supervisor', async () => {
+      await host.ok(['create', 'powers', '--config', '', '--bind-ro', '/etc/os-release:/mnt/host-os-release', '--ephemeral'])
+      await host.ok(['start', 'powers'])
+      assert.match((await host.ok(['run', 'powers', '--', 'cat', '/mnt/host-os-release'])).stdout, /Debian/)
+      assert.notEqual((await host.cli(['run', 'powers', '--', 'sh', '-c', 'echo x > /mnt/host-os-release'])).exitCode, 0)
+      await host.ok(['run', 'powers', '--', 'sh', '-c', 'echo state > /root/state'])
+      await host.ok(['restart', 'powers'])
+      assert.notEqual((await host.cli(['run', 'powers', '--', 'cat', '/root/state'])).exitCode, 0, 'ephemeral')
+      await host.ok(['destroy', 'powers'])
+    })
+
     it('destroy stops the container and removes its boot-time start', async () => {
       await host.ok(['destroy', 'web'])
       await host.ok(['destroy', 'plain'])
@@ -225,6 +236,18 @@ describe('the systemd supervisor on a real systemd host', function () {
       assert.notEqual(await leaderOf('nix'), leader)
       await host.ok(['terminate', 'nix'])
       assert.equal((await host.ok(['status', 'nix'])).stdout, 'down\n')
+      assert.equal(hashUnit(), unitHash, 'the unit is untouched')
+    })
+
+    it('reads the conf create wrote for --bind-ro and --use-host-network as our supervisors do', async () => {
+      await host.ok(['create', 'nixpow', '--config', '', '--bind-ro', '/etc/os-release:/mnt/host-os-release', '--use-host-network'])
+      await host.ok(['start', 'nixpow'])
+      assert.match(await host.sh('systemctl show --property=ExecStart --value container@nixpow.service'), /nixos-style-container-unit\/start/)
+      assert.match((await host.ok(['run', 'nixpow', '--', 'cat', '/mnt/host-os-release'])).stdout, /Debian/)
+      // The host's network: the container sees the host's interfaces, no ve-nixpow exists.
+      const links = async (argv: string[]): Promise<string> => (await host.exec(argv)).stdout.split('\n').map((l) => /^\d+: ([^:@]+)/.exec(l)?.[1]).filter(Boolean).sort().join(' ')
+      assert.equal(await links(['nsenter', '-t', String(await leaderOf('nixpow')), '-n', 'ip', '-o', 'link']), await links(['ip', '-o', 'link']))
+      await host.ok(['destroy', 'nixpow'])
       assert.equal(hashUnit(), unitHash, 'the unit is untouched')
     })
 

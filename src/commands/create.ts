@@ -2,11 +2,14 @@ import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../base-command.js'
 import {configSource, explicitSource, nameArg, nixFlags, nixPassThrough, providerFlags, sourceFlags, takePairFlags} from '../flags.js'
+import {parseBind} from '../lib/container-options.js'
 import {createContainer, type CreateResult} from '../operations/create.js'
 
 export default class Create extends BaseCommand {
   static summary = 'Create a container and build its NixOS system.'
   static description = `Records the container in NAME.conf (with a free pair of addresses unless you give both), then builds its system: from --config/--config-file (written into the container's /etc/nixos/configuration.nix and evaluated with <nixpkgs/nixos>), from a flake with --flake, or an already built --system-path. Prints "host IP is H, container IP is L" on stderr. If the build fails, nothing of the container is left behind.
+
+The CONTAINER options give an imperative container what a declarative one can have (bind mounts, the host's network, private users, an ephemeral root, TUN, capabilities, other systemd-nspawn flags); they are recorded in NAME.conf as the NixOS module writes them (EXTRA_NSPAWN_FLAGS, PRIVATE_USERS, PRIVATE_NETWORK=0), so NixOS's container@.service and both supervisors read them alike, and take effect at each start. With --use-host-network it prints "using host network" instead of the addresses.
 
 Addresses come in pairs 10.233.N.1 (host) / 10.233.N.2 (container), N = 1…254 as upstream, then continue in 10.234.N …, 10.254.N, so more than 254 containers can exist.`
   static examples = [
@@ -14,6 +17,8 @@ Addresses come in pairs 10.233.N.1 (host) / 10.233.N.2 (container), N = 1…254 
     {description: 'From a module file, with a unique name printed on stdout', command: '<%= config.bin %> <%= command.id %> web --config-file ./web.nix --ensure-unique-name'},
     {description: 'From a flake attribute', command: '<%= config.bin %> <%= command.id %> web --flake github:me/hosts#web'},
     {description: 'With fixed addresses and host port 5432 forwarded to it', command: '<%= config.bin %> <%= command.id %> db --host-address 10.250.0.1 --local-address 10.250.0.2 --port tcp:5432:5432'},
+    {description: 'With a host directory for its data, the host\'s CA certificates read-only, and private users', command: '<%= config.bin %> <%= command.id %> db --config-file ./db.nix --bind /srv/db:/var/lib/postgresql --bind-ro /etc/ssl/certs --private-users pick'},
+    {description: 'On the host\'s network, with a VPN', command: '<%= config.bin %> <%= command.id %> vpn --config-file ./vpn.nix --use-host-network --enable-tun'},
   ]
   static args = nameArg
   static flags = {
@@ -27,6 +32,14 @@ Addresses come in pairs 10.233.N.1 (host) / 10.233.N.2 (container), N = 1…254 
     'local-address': Flags.string({helpValue: '<address>', description: 'the container\'s address (with --host-address)'}),
     'host-address6': Flags.string({helpValue: '<address>', description: 'the host\'s IPv6 address on the veth link (HOST_ADDRESS6)'}),
     'local-address6': Flags.string({helpValue: '<address>', description: 'the container\'s IPv6 address (LOCAL_ADDRESS6)'}),
+    bind: Flags.string({helpValue: '<host[:guest]>', multiple: true, helpGroup: 'CONTAINER', description: 'bind-mount a host directory or file into the container, read-write (repeatable; in EXTRA_NSPAWN_FLAGS as the module writes it)'}),
+    'bind-ro': Flags.string({helpValue: '<host[:guest]>', multiple: true, helpGroup: 'CONTAINER', description: 'bind-mount a host directory or file into the container, read-only (repeatable)'}),
+    'use-host-network': Flags.boolean({helpGroup: 'CONTAINER', description: 'share the host\'s network: no veth and no addresses of its own (PRIVATE_NETWORK=0)'}),
+    ephemeral: Flags.boolean({helpGroup: 'CONTAINER', description: 'run on a throw-away copy of its root: nothing written inside survives a stop'}),
+    'private-users': Flags.string({helpValue: '<pick|identity|uid[:range]>', helpGroup: 'CONTAINER', description: 'user namespacing (PRIVATE_USERS): root in the container is an unprivileged uid on the host; `pick` chooses a free range'}),
+    'enable-tun': Flags.boolean({helpGroup: 'CONTAINER', description: 'give the container /dev/net/tun and CAP_NET_ADMIN, for VPNs'}),
+    capability: Flags.string({helpValue: '<CAP_NAME>', multiple: true, helpGroup: 'CONTAINER', description: 'grant the container this capability too (repeatable)'}),
+    'extra-nspawn-flags': Flags.string({helpValue: '<flags>', helpGroup: 'CONTAINER', description: 'more systemd-nspawn flags, space-separated, passed as they are (EXTRA_NSPAWN_FLAGS)'}),
     signal: Flags.string({hidden: true, description: 'accepted for compatibility; unused'}),
     ...nixFlags,
     ...providerFlags,
@@ -52,6 +65,15 @@ Addresses come in pairs 10.233.N.1 (host) / 10.233.N.2 (container), N = 1…254 
       source,
       config,
       nixFlags: nixPassThrough(flags, pairs),
+      options: {
+        binds: [...(flags.bind ?? []).map((spec) => parseBind('--bind', spec, false)), ...(flags['bind-ro'] ?? []).map((spec) => parseBind('--bind-ro', spec, true))],
+        hostNetwork: flags['use-host-network'],
+        ephemeral: flags.ephemeral,
+        privateUsers: flags['private-users'],
+        enableTun: flags['enable-tun'],
+        capabilities: flags.capability ?? [],
+        extraNspawnFlags: (flags['extra-nspawn-flags'] ?? '').split(/\s+/).filter(Boolean),
+      },
     })
     if (flags['ensure-unique-name'] && !this.jsonEnabled()) this.log(result.name)
     return result

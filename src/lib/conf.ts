@@ -52,8 +52,9 @@ export function formatConf(entries: ConfEntries): string {
 
 /** Settings `create` records, in upstream's order and format. */
 export interface CreateSettings {
-  hostAddress: string
-  localAddress: string
+  /** Absent with the host's network (PRIVATE_NETWORK=0, no addresses, as upstream's --use-host-network). */
+  hostAddress?: string
+  localAddress?: string
   hostAddress6?: string
   localAddress6?: string
   bridge?: string
@@ -64,11 +65,14 @@ export interface CreateSettings {
 }
 
 export function createConf(settings: CreateSettings): ConfEntries {
-  const entries: ConfEntries = new Map([
-    ['PRIVATE_NETWORK', '1'],
-    ['HOST_ADDRESS', settings.hostAddress],
-    ['LOCAL_ADDRESS', settings.localAddress],
-  ])
+  const entries: ConfEntries = new Map()
+  if (settings.hostAddress === undefined || settings.localAddress === undefined) {
+    entries.set('PRIVATE_NETWORK', '0')
+  } else {
+    entries.set('PRIVATE_NETWORK', '1')
+    entries.set('HOST_ADDRESS', settings.hostAddress)
+    entries.set('LOCAL_ADDRESS', settings.localAddress)
+  }
   if (settings.hostAddress6) entries.set('HOST_ADDRESS6', settings.hostAddress6)
   if (settings.localAddress6) entries.set('LOCAL_ADDRESS6', settings.localAddress6)
   entries.set('HOST_BRIDGE', settings.bridge ?? '')

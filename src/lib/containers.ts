@@ -5,6 +5,7 @@ import {accessSync, constants, existsSync, readdirSync, readFileSync, realpathSy
 import {type AddressSet, isIPv4WithPrefix, isIPv6WithPrefix} from './addresses.js'
 import {parseConf, parseConfLines, type ConfEntries, formatConf} from './conf.js'
 import {UserError} from './errors.js'
+import {recordedOptions, type RecordedOptions} from './container-options.js'
 import {currentGeneration} from './generations.js'
 import {checkNameSyntax} from './names.js'
 import {containerPaths, foreignConfFiles, type ContainerPaths, type HostPaths} from './paths.js'
@@ -138,7 +139,7 @@ export function writeConf(file: string, entries: ConfEntries): void {
 }
 
 /** The container's settings as scripts see them in `list --json`. */
-export interface ContainerSummary extends AddressSet {
+export interface ContainerSummary extends AddressSet, RecordedOptions {
   name: string
   state: 'up' | 'down'
   autoStart: boolean
@@ -171,5 +172,6 @@ export function summarize(container: Container, state: 'up' | 'down', systemPath
     systemPath: conf.get('SYSTEM_PATH') || systemPath,
     declarative: container.declarative,
     generation: conf.get('SYSTEM_PATH') ? undefined : currentGeneration(container.paths.profile),
+    ...recordedOptions(conf),
   }
 }

@@ -1,7 +1,7 @@
 // Removing a container's files without ever deleting through a mount point: file systems mounted
 // below the path are unmounted first, and removal never crosses into another file system, so data
 // bind-mounted under a container root survives `destroy`.
-import {existsSync, lstatSync, readFileSync} from 'node:fs'
+import {existsSync, lstatSync, readdirSync, readFileSync, rmSync} from 'node:fs'
 import path from 'node:path'
 
 import {UserError} from './errors.js'
@@ -41,5 +41,27 @@ function isSymlink(p: string): boolean {
     return lstatSync(p).isSymbolicLink()
   } catch {
     return false
+  }
+}
+
+/**
+ * What systemd-nspawn leaves beside a container's root when it is killed rather than stopped: its
+ * lock on the root (.#NAME.lck), and for --ephemeral the copy of the root it ran on
+ * (.#machine.NAME + 16 hex digits) with that copy's lock. Only for a container that is not running.
+ */
+export async function removeNspawnLeftovers(root: string): Promise<void> {
+  const dir = path.dirname(root)
+  const name = path.basename(root)
+  rmSync(path.join(dir, `.#${name}.lck`), {force: true})
+  const snapshot = new RegExp(`^\\.#machine\\.${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}[0-9a-f]{16}$`)
+  let entries: string[] = []
+  try {
+    entries = readdirSync(dir)
+  } catch {
+    return
+  }
+  for (const entry of entries.filter((e) => snapshot.test(e))) {
+    await safeRemoveTree(path.join(dir, entry))
+    rmSync(path.join(dir, `.#${entry}.lck`), {force: true})
   }
 }

@@ -50,3 +50,13 @@ export function checkSource(source: SystemSource): void {
   else if (source.kind === 'flake') checkFlake(source.flake)
   else if (source.nixosPath !== undefined) checkNixosPath(source.nixosPath)
 }
+
+/** Nix flags only `nix build` knows: nix-env, which builds configuration.nix, refuses them. */
+const flakeOnlyNixFlags = ['--refresh']
+
+/** Refuses pass-through flags the build of SOURCE would reject, before anything is done. */
+export function checkNixFlags(source: SystemSource, nixFlags: string[]): void {
+  if (source.kind === 'flake') return
+  const flag = nixFlags.find((f) => flakeOnlyNixFlags.includes(f))
+  if (flag) throw new UserError(`${flag} applies to containers built from a flake only`)
+}

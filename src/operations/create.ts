@@ -8,6 +8,7 @@ import {removeContainerFiles} from './destroy.js'
 import type {SystemSource} from '../contract/builder.js'
 import {type AddressSet, checkAddresses} from '../lib/addresses.js'
 import {createConf} from '../lib/conf.js'
+import {checkContainerOptions, type ContainerOptions, noOptions, recordOptions} from '../lib/container-options.js'
 import {addressesInUse, type Container, loadContainer, writeConf} from '../lib/containers.js'
 import {UserError} from '../lib/errors.js'
 import {withExclusiveLock} from '../lib/lock.js'
@@ -17,7 +18,7 @@ import {containerPaths, type ContainerPaths, type HostPaths} from '../lib/paths.
 import {checkPorts} from '../lib/ports.js'
 import {currentSystem} from '../lib/profile.js'
 import {onInterrupt} from '../lib/signals.js'
-import {checkSource} from '../lib/source-checks.js'
+import {checkNixFlags, checkSource} from '../lib/source-checks.js'
 import {pauseForTest} from '../lib/test-pause.js'
 import type {PluginHost} from '../plugin-host/plugin-host.js'
 
@@ -31,6 +32,8 @@ export interface CreateRequest {
   source: SystemSource
   config?: ConfigSource
   nixFlags: string[]
+  /** Bind mounts, the host's network, private users … (see container-options.ts). */
+  options?: ContainerOptions
 }
 
 export interface CreateResult {
@@ -58,18 +61,21 @@ async function reserve(host: HostPaths, plugins: PluginHost, request: CreateRequ
     checkNewName(name)
     checkNameLength(name)
     if (existsSync(paths.root)) throw new UserError(`${paths.root} already exists (left over from an earlier container?)`)
+    const options = request.options ?? noOptions
     const inUse = addressesInUse(host)
     checkAddresses(request.addresses, inUse)
-    const addresses = await plugins.allocate({name, requested: request.addresses, inUse})
+    // The host's network: no addresses of its own to allocate.
+    const addresses = options.hostNetwork ? {} : await plugins.allocate({name, requested: request.addresses, inUse})
     const flake = request.source.kind === 'flake' ? request.source : undefined
     const conf = createConf({
-      ...addresses as {hostAddress: string; localAddress: string},
+      ...addresses,
       bridge: request.bridge,
       ports: request.ports,
       autoStart: request.autoStart,
       flake: flake?.flake,
       flakeAttr: flake?.attr,
     })
+    recordOptions(conf, options)
     await plugins.veto('pre-create', {name, conf: confRecord(conf)})
     writeConf(paths.conf, conf)
     // In the same tick as the write: no signal can slip in between.
@@ -88,7 +94,17 @@ export function checkCreateRequest(request: CreateRequest): void {
   if (request.bridge !== undefined && !/^[a-zA-Z0-9_.:-]{1,15}$/.test(request.bridge)) {
     throw new UserError(`--bridge: ‘${request.bridge}’ is not a valid interface name`)
   }
+  const options = request.options ?? noOptions
+  if (options.hostNetwork) {
+    const {hostAddress, localAddress, hostAddress6, localAddress6} = request.addresses
+    if (hostAddress !== undefined || localAddress !== undefined || hostAddress6 !== undefined || localAddress6 !== undefined) {
+      throw new UserError('--use-host-network cannot be used with --host-address or --local-address!')
+    }
+    if (request.bridge !== undefined || request.ports) throw new UserError('--use-host-network cannot be used with --bridge or --port (they need a network of its own)')
+  }
+  checkContainerOptions(options)
   checkSource(request.source)
+  checkNixFlags(request.source, request.nixFlags)
 }
 
 export async function createContainer({host, plugins, supervisor, progress}: OperationContext, request: CreateRequest): Promise<CreateResult> {
@@ -111,7 +127,7 @@ export async function createContainer({host, plugins, supervisor, progress}: Ope
     const {name, addresses} = await reserve(host, plugins, request, (reserved) => {
       paths = containerPaths(host, reserved)
     })
-    progress.note(`host IP is ${addresses.hostAddress}, container IP is ${addresses.localAddress}`)
+    progress.note(addresses.localAddress === undefined ? 'using host network' : `host IP is ${addresses.hostAddress}, container IP is ${addresses.localAddress}`)
     container = loadContainer(host, name)
     const made = container
     await pauseForTest('conf-written')

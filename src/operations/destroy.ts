@@ -1,7 +1,6 @@
 // destroy: stop the container if it runs, then remove profile, GC roots, root and NAME.conf,
 // never deleting through a mount point.
 import {rmSync} from 'node:fs'
-import path from 'node:path'
 
 import {confRecord, type OperationContext} from './context.js'
 import {containerExists, loadContainer} from '../lib/containers.js'
@@ -10,15 +9,14 @@ import {UserError} from '../lib/errors.js'
 import {checkNameSyntax} from '../lib/names.js'
 import type {ContainerPaths} from '../lib/paths.js'
 import type {Step} from '../lib/progress.js'
-import {safeRemoveTree} from '../lib/remove.js'
+import {removeNspawnLeftovers, safeRemoveTree} from '../lib/remove.js'
 
 export async function removeContainerFiles(paths: ContainerPaths): Promise<void> {
   await safeRemoveTree(paths.profileDir)
   await safeRemoveTree(paths.gcroots)
   await safeRemoveTree(paths.root)
   rmSync(paths.logFile, {force: true})
-  // systemd-nspawn's lock on the root, left beside it when nspawn was killed (terminate).
-  rmSync(path.join(path.dirname(paths.root), `.#${path.basename(paths.root)}.lck`), {force: true})
+  await removeNspawnLeftovers(paths.root)
   rmSync(paths.conf, {force: true})
 }
 

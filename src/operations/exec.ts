@@ -12,6 +12,7 @@
 // Activation (switch-to-configuration) is no session: it runs with plain nsenter, as the NixOS
 // unit's ExecReload does.
 import {spawnSync} from 'node:child_process'
+import {readlinkSync} from 'node:fs'
 
 import type {OperationContext} from './context.js'
 import type {Supervisor} from '../contract/supervisor.js'
@@ -36,7 +37,18 @@ export async function requireLeader(supervisor: Supervisor, container: Container
 }
 
 export function nsenterPrefix(leader: number): string[] {
-  return ['nsenter', '-t', String(leader), '-m', '-u', '-i', '-n', '-p', '--']
+  // A container with private users has a user namespace of its own: enter it too, or the session
+  // would run as the host's root inside the container (upstream's nsenter line has no -U).
+  const userNamespace = hasOwnUserNamespace(leader) ? ['-U'] : []
+  return ['nsenter', '-t', String(leader), '-m', '-u', '-i', '-n', '-p', ...userNamespace, '--']
+}
+
+function hasOwnUserNamespace(leader: number): boolean {
+  try {
+    return readlinkSync(`/proc/${leader}/ns/user`) !== readlinkSync('/proc/self/ns/user')
+  } catch {
+    return false
+  }
 }
 
 /**

@@ -71,6 +71,7 @@ export async function containerSummary(host: HostPaths, supervisor: Supervisor, 
 export function containerIp(host: HostPaths, name: string): string {
   const {conf} = loadContainer(host, name)
   const address = conf.get('LOCAL_ADDRESS') || conf.get('LOCAL_ADDRESS6')
+  if (!address && conf.get('PRIVATE_NETWORK') === '0') throw new UserError('container uses host network, no separate IP address')
   if (!address) throw new UserError('cannot get IP address')
   return withoutPrefix(address)
 }

@@ -12,7 +12,7 @@ import type {SystemSource} from '../contract/builder.js'
 import {loadContainer, writeConf} from '../lib/containers.js'
 import {withContainerLock} from '../lib/container-lock.js'
 import {UserError} from '../lib/errors.js'
-import {checkSource} from '../lib/source-checks.js'
+import {checkNixFlags, checkSource} from '../lib/source-checks.js'
 import {parseFlakeRef} from '../lib/flake-ref.js'
 import {checkGuestWritable} from '../lib/guest-fs.js'
 import {
@@ -67,6 +67,7 @@ async function updateLocked({host, plugins, supervisor, progress}: OperationCont
     throw new UserError('cannot update declarative container (change it in your configuration.nix instead)')
   }
   const source = chooseSource(request, conf.get('FLAKE') || undefined, conf.get('FLAKE_ATTR') || undefined)
+  checkNixFlags(source, request.nixFlags)
   // The text to build: the new one (installed once built), else the container's own, read confined.
   let configuration: string | undefined
   if (source.kind === 'configuration') {

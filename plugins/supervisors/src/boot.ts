@@ -20,7 +20,7 @@ import {NotifySocket} from './notify-socket.js'
 import {markReady, recordNspawn} from './pid-file.js'
 import {prepareRoot} from './root.js'
 import {
-  type Container, execedChild, failureReason, isAlive, requireSystem, runCommand, sleep, UserError, waitFor,
+  type Container, execedChild, failureReason, isAlive, removeNspawnLeftovers, requireSystem, runCommand, sleep, UserError, waitFor,
 } from 'nixos-container'
 
 export interface BootOptions {
@@ -45,13 +45,23 @@ function hostSystemPath(container: Container): string {
 /** Files of one boot in the runtime directory, next to the pid file. */
 function bootFiles(container: Container): {notify: string; gate: string} {
   const base = container.paths.pidFile.replace(/\.pid$/, '')
-  return {notify: `${base}.notify`, gate: `${base}.gate`}
+  return {notify: `${base}.notify`, gate: path.join(`${base}.gate`, 'gate')}
 }
 
-async function makeFifo(file: string): Promise<void> {
-  rmSync(file, {force: true})
-  const made = await runCommand(['mkfifo', '-m', '0600', file])
+/**
+ * The gate FIFO, readable by anyone (root in a container with private users is an unprivileged
+ * uid here) but in a directory only root may enter: the container reaches it through its bind
+ * mount, a user of the host cannot reach it to take the line meant for the container's init.
+ */
+async function makeGate(file: string): Promise<void> {
+  removeGate(file)
+  mkdirSync(path.dirname(file), {mode: 0o700})
+  const made = await runCommand(['mkfifo', '-m', '0644', file])
   if (made.failed) throw new UserError(`cannot make ${file}: ${failureReason(made)}`)
+}
+
+function removeGate(file: string): void {
+  rmSync(path.dirname(file), {recursive: true, force: true})
 }
 
 /** Lets the waiting init go on: writes a line once it has the FIFO open for reading. */
@@ -113,12 +123,14 @@ export async function bootContainer(container: Container, options: BootOptions):
   const {timeoutMs, log} = options
   const deadline = Date.now() + timeoutMs
   requireSystem(container)
+  // A copy an --ephemeral run left when it was killed (the host lost power): not this run's.
+  await removeNspawnLeftovers(paths.root)
   prepareRoot(paths, conf)
   mkdirSync(path.dirname(paths.pidFile), {recursive: true, mode: 0o755})
   const files = bootFiles(container)
   // The gate needs a shell in the system; every NixOS system has one (sw/bin/sh).
   const gate = existsSync(path.join(hostSystemPath(container), 'sw/bin/sh')) ? files.gate : undefined
-  await Promise.all([removeStaleLinks(name), gate && makeFifo(gate)])
+  await Promise.all([removeStaleLinks(name), gate && makeGate(gate)])
   const notify = new NotifySocket(files.notify)
   const args = nspawnArguments({name, paths, conf, systemd: options.systemd, gate})
   log(`systemd-nspawn ${args.join(' ')}`)
@@ -177,6 +189,6 @@ export async function bootContainer(container: Container, options: BootOptions):
     return {nspawn, leader}
   } finally {
     notify.close()
-    if (gate) rmSync(gate, {force: true})
+    if (gate) removeGate(gate)
   }
 }

@@ -38,14 +38,18 @@ export function nspawnArguments({name, paths, conf, systemd, gate}: NspawnOption
     for (const iface of listValue(conf, 'INTERFACES')) args.push(`--network-interface=${iface}`)
     for (const iface of listValue(conf, 'MACVLANS')) args.push(`--network-macvlan=${iface}`)
   }
-  if (conf.get('PRIVATE_USERS')) args.push(`--private-users=${conf.get('PRIVATE_USERS')}`)
-  args.push('--notify-ready=yes', '--kill-signal=SIGRTMIN+3', '--bind-ro=/nix/store')
+  const privateUsers = conf.get('PRIVATE_USERS')
+  if (privateUsers) args.push(`--private-users=${privateUsers}`)
+  // With private users, as the module does: the host's /nix mapped so that root owns it inside too.
+  const nixBind = (flag: string, source: string, target = source): string =>
+    privateUsers ? `${flag}=${source}:${target}:idmap` : `${flag}=${source}${target === source ? '' : `:${target}`}`
+  args.push('--notify-ready=yes', '--kill-signal=SIGRTMIN+3', nixBind('--bind-ro', '/nix/store'))
   for (const shared of ['/nix/var/nix/db', '/nix/var/nix/daemon-socket']) {
-    if (existsSync(shared)) args.push(`--bind-ro=${shared}`)
+    if (existsSync(shared)) args.push(nixBind('--bind-ro', shared))
   }
   args.push(
-    `--bind=${paths.profileDir}:/nix/var/nix/profiles`,
-    `--bind=${paths.gcroots}:/nix/var/nix/gcroots`,
+    nixBind('--bind', paths.profileDir, '/nix/var/nix/profiles'),
+    nixBind('--bind', paths.gcroots, '/nix/var/nix/gcroots'),
     '--link-journal=try-guest',
   )
   for (const key of ['PRIVATE_NETWORK', 'HOST_BRIDGE', 'HOST_ADDRESS', 'LOCAL_ADDRESS', 'HOST_ADDRESS6', 'LOCAL_ADDRESS6']) {

@@ -7,7 +7,7 @@ import {isBeingStarted, problemOf, takeCensus} from './census.js'
 import {gateInside} from './nspawn-args.js'
 import {isReady, nspawnPid} from './pid-file.js'
 import {removeCgroups} from './cgroup.js'
-import {commandLine, type Container, execedChild, type RunState, type Supervisor, systemdIsRunning, UserError, waitFor} from 'nixos-container'
+import {commandLine, type Container, execedChild, removeNspawnLeftovers, type RunState, type Supervisor, systemdIsRunning, UserError, waitFor} from 'nixos-container'
 
 // Without systemd, --keep-unit keeps nspawn off the (missing) system bus.
 const machinedRuns = (): boolean => systemdIsRunning() && existsSync('/run/systemd/machines')
@@ -107,7 +107,8 @@ export const nspawnSupervisor: Supervisor = {
   },
 }
 
-function cleanup(container: Container): void {
+async function cleanup(container: Container): Promise<void> {
   rmSync(container.paths.pidFile, {force: true})
   removeCgroups(container.name)
+  await removeNspawnLeftovers(container.paths.root)
 }

@@ -6,7 +6,7 @@ import {removeAutoStart, syncAutoStart} from './autostart.js'
 import {ensureTemplate} from './container-unit.js'
 import {activeStates, containerUnit, machineLeader, recentLog, systemctl, waitUntilUnregistered} from './systemctl.js'
 import {
-  type Container, execedChild, isAlive, requireSystem, runsSystemd, type RunState, type Supervisor, UserError, waitFor,
+  type Container, execedChild, isAlive, removeNspawnLeftovers, requireSystem, runsSystemd, type RunState, type Supervisor, UserError, waitFor,
 } from 'nixos-container'
 
 const runningStates = new Set(['active', 'reloading'])
@@ -88,6 +88,7 @@ export const systemdSupervisor: Supervisor = {
     if (!gone) throw new UserError(`container ‘${container.name}’ did not go away after SIGKILL`)
     await systemctl(['reset-failed', unit])
     await waitUntilUnregistered(container.name)
+    await removeNspawnLeftovers(container.paths.root)
   },
 
   async reload(container, log) {
