@@ -4,6 +4,7 @@
 import {Args, Flags} from '@oclif/core'
 
 import type {SystemSource} from './contract/builder.js'
+import {type LimitChange, parseCpus, parseSize, parseTasks} from './lib/limits.js'
 import {UserError} from './lib/errors.js'
 import {parseFlakeRef} from './lib/flake-ref.js'
 import {type ConfigSource, resolveConfigFile} from './lib/nixos-config.js'
@@ -120,4 +121,20 @@ export const providerFlags = {
     helpValue: '<name>',
     description: 'how the system is built: channels (configuration.nix with <nixpkgs/nixos>) or flakes, by default after what is built, or one a plugin adds. Also NIXOS_CONTAINER_BUILDER.',
   }),
+}
+
+/** Resource limits, for create and set (see lib/limits.ts). */
+export const limitFlags = {
+  memory: Flags.string({helpValue: '<size>', helpGroup: 'LIMITS', description: 'most memory the container may use, such as 512M or 2G (none: no limit)'}),
+  cpus: Flags.string({helpValue: '<n>', helpGroup: 'LIMITS', description: 'CPU time it may use, in CPUs, such as 0.5 or 2 (none: no limit)'}),
+  'tasks-max': Flags.string({helpValue: '<n>', helpGroup: 'LIMITS', description: 'most processes and threads it may run (none: no limit)'}),
+}
+
+/** The limits the flags ask for, parsed (one clear line for a bad value). */
+export function limitChanges(flags: {memory?: string; cpus?: string; 'tasks-max'?: string}): {memoryBytes?: LimitChange<number>; cpus?: LimitChange<number>; tasksMax?: LimitChange<number>} {
+  return {
+    memoryBytes: flags.memory === undefined ? undefined : parseSize('--memory', flags.memory),
+    cpus: flags.cpus === undefined ? undefined : parseCpus('--cpus', flags.cpus),
+    tasksMax: flags['tasks-max'] === undefined ? undefined : parseTasks('--tasks-max', flags['tasks-max']),
+  }
 }

@@ -162,6 +162,21 @@ describe('the systemd supervisor on a real systemd host', function () {
       await host.ok(['destroy', 'powers'])
     })
 
+    it('limits become properties of the unit at start, and set changes them at once', async () => {
+      const property = async (name: string, key: string): Promise<string> => (await host.sh(`systemctl show --property=${key} --value container@${name}.service`)).trim()
+      await host.ok(['create', 'limited', '--config', '', '--memory', '256M', '--cpus', '0.5', '--tasks-max', '100'])
+      await host.ok(['start', 'limited'])
+      assert.equal(await property('limited', 'MemoryMax'), '268435456')
+      assert.equal(await property('limited', 'CPUQuotaPerSecUSec'), '500ms')
+      assert.equal(await property('limited', 'TasksMax'), '100')
+      const set = JSON.parse((await host.ok(['set', 'limited', '--memory', '512M', '--tasks-max', 'none', '--json'])).stdout)
+      assert.equal(set.applied, true)
+      assert.equal(await property('limited', 'MemoryMax'), '536870912')
+      assert.equal(await property('limited', 'TasksMax'), 'infinity')
+      assert.equal(JSON.parse((await host.ok(['status', 'limited', '--json'])).stdout).limits.memoryBytes, 536870912)
+      await host.ok(['destroy', 'limited'])
+    })
+
     it('destroy stops the container and removes its boot-time start', async () => {
       await host.ok(['destroy', 'web'])
       await host.ok(['destroy', 'plain'])

@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../base-command.js'
-import {configSource, explicitSource, nameArg, nixFlags, nixPassThrough, providerFlags, sourceFlags, takePairFlags} from '../flags.js'
+import {configSource, explicitSource, limitChanges, limitFlags, nameArg, nixFlags, nixPassThrough, providerFlags, sourceFlags, takePairFlags} from '../flags.js'
 import {parseBind} from '../lib/container-options.js'
 import {createContainer, type CreateResult} from '../operations/create.js'
 
@@ -18,6 +18,7 @@ Addresses come in pairs 10.233.N.1 (host) / 10.233.N.2 (container), N = 1…254 
     {description: 'From a flake attribute', command: '<%= config.bin %> <%= command.id %> web --flake github:me/hosts#web'},
     {description: 'With fixed addresses and host port 5432 forwarded to it', command: '<%= config.bin %> <%= command.id %> db --host-address 10.250.0.1 --local-address 10.250.0.2 --port tcp:5432:5432'},
     {description: 'With a host directory for its data, the host\'s CA certificates read-only, and private users', command: '<%= config.bin %> <%= command.id %> db --config-file ./db.nix --bind /srv/db:/var/lib/postgresql --bind-ro /etc/ssl/certs --private-users pick'},
+    {description: 'At most 1 GiB of memory and half a CPU', command: '<%= config.bin %> <%= command.id %> ci --config-file ./ci.nix --memory 1G --cpus 0.5'},
     {description: 'On the host\'s network, with a VPN', command: '<%= config.bin %> <%= command.id %> vpn --config-file ./vpn.nix --use-host-network --enable-tun'},
   ]
   static args = nameArg
@@ -40,6 +41,7 @@ Addresses come in pairs 10.233.N.1 (host) / 10.233.N.2 (container), N = 1…254 
     'enable-tun': Flags.boolean({helpGroup: 'CONTAINER', description: 'give the container /dev/net/tun and CAP_NET_ADMIN, for VPNs'}),
     capability: Flags.string({helpValue: '<CAP_NAME>', multiple: true, helpGroup: 'CONTAINER', description: 'grant the container this capability too (repeatable)'}),
     'extra-nspawn-flags': Flags.string({helpValue: '<flags>', helpGroup: 'CONTAINER', description: 'more systemd-nspawn flags, space-separated, passed as they are (EXTRA_NSPAWN_FLAGS)'}),
+    ...limitFlags,
     signal: Flags.string({hidden: true, description: 'accepted for compatibility; unused'}),
     ...nixFlags,
     ...providerFlags,
@@ -65,6 +67,7 @@ Addresses come in pairs 10.233.N.1 (host) / 10.233.N.2 (container), N = 1…254 
       source,
       config,
       nixFlags: nixPassThrough(flags, pairs),
+      limits: limitChanges(flags),
       options: {
         binds: [...(flags.bind ?? []).map((spec) => parseBind('--bind', spec, false)), ...(flags['bind-ro'] ?? []).map((spec) => parseBind('--bind-ro', spec, true))],
         hostNetwork: flags['use-host-network'],

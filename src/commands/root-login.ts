@@ -2,7 +2,7 @@ import {BaseCommand} from '../base-command.js'
 import {nameArg, timeoutFlag} from '../flags.js'
 import {loadContainer} from '../lib/containers.js'
 import {UserError} from '../lib/errors.js'
-import {requireLeader, rootLoginCommandLine} from '../operations/exec.js'
+import {requireSession, rootLoginCommandLine} from '../operations/exec.js'
 import {runInteractive} from '../operations/interactive.js'
 
 export default class RootLogin extends BaseCommand {
@@ -20,6 +20,6 @@ export default class RootLogin extends BaseCommand {
     if (this.jsonEnabled()) throw new UserError('root-login is interactive and has no JSON output')
     const {host, supervisor} = await this.context()
     const container = loadContainer(host, args.name)
-    process.exitCode = await runInteractive(rootLoginCommandLine(await requireLeader(supervisor, container, flags.timeout * 1000)))
+    process.exitCode = await runInteractive(rootLoginCommandLine(await requireSession(supervisor, container, flags.timeout * 1000)))
   }
 }

@@ -4,7 +4,7 @@ import {BaseCommand} from '../base-command.js'
 import {timeoutFlag} from '../flags.js'
 import {loadContainer} from '../lib/containers.js'
 import {UserError} from '../lib/errors.js'
-import {requireLeader, runCommandLine} from '../operations/exec.js'
+import {requireSession, runCommandLine} from '../operations/exec.js'
 import {runInteractive, runCaptured, type CapturedRun} from '../operations/interactive.js'
 
 export default class Run extends BaseCommand {
@@ -31,7 +31,7 @@ export default class Run extends BaseCommand {
     if (command.length === 0) throw new UserError('no command given: nixos-container run NAME -- COMMAND…')
     const {host, supervisor} = await this.context()
     const container = loadContainer(host, args.name)
-    const commandLine = runCommandLine(await requireLeader(supervisor, container, flags.timeout * 1000), command)
+    const commandLine = runCommandLine(await requireSession(supervisor, container, flags.timeout * 1000), command)
     if (this.jsonEnabled()) {
       const result = await runCaptured(commandLine)
       process.exitCode = result.exitCode

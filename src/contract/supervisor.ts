@@ -1,5 +1,6 @@
 // The supervisor contract: how containers are started, stopped and observed on this host.
 import type {Container} from '../lib/containers.js'
+import type {ResourceLimits} from '../lib/limits.js'
 
 export type RunState = 'up' | 'down'
 
@@ -46,6 +47,19 @@ export interface Supervisor {
   loginCommand?(container: Container, leader: number): Promise<string[] | undefined>
   /** The argv that prints the container's console log (default: tail of the direct supervisor's NAME.log). */
   consoleLogCommand?(container: Container, options: {follow: boolean; lines: number}): string[] | undefined
+  /**
+   * Puts LIMITS (memory, CPU, tasks: all of them, an absent one lifted) in force for the container:
+   * at once if it runs, and for its later starts where the supervisor keeps them itself.
+   */
+  applyLimits?(container: Container, limits: ResourceLimits): Promise<void>
+  /**
+   * The cgroup.procs files a session started from the host (run, root-login) joins, so that the
+   * container's limits hold for it and it counts among its processes; none when the supervisor's
+   * container gets its sessions in by itself.
+   */
+  sessionCgroups?(container: Container): Promise<string[]>
+  /** What a running container uses now. */
+  usage?(container: Container): Promise<{memoryBytes?: number}>
   /** A new container's conf has been written: hook it into the host (start at boot when AUTO_START=1). */
   register?(container: Container): Promise<void>
   /** The container is about to be removed: undo register(). */

@@ -6,6 +6,7 @@ import {type AddressSet, isIPv4WithPrefix, isIPv6WithPrefix} from './addresses.j
 import {parseConf, parseConfLines, type ConfEntries, formatConf} from './conf.js'
 import {UserError} from './errors.js'
 import {recordedOptions, type RecordedOptions} from './container-options.js'
+import {limitsOfConf, type ResourceLimits} from './limits.js'
 import {currentGeneration} from './generations.js'
 import {checkNameSyntax} from './names.js'
 import {containerPaths, foreignConfFiles, type ContainerPaths, type HostPaths} from './paths.js'
@@ -156,6 +157,9 @@ export interface ContainerSummary extends AddressSet, RecordedOptions {
   /** When up: its init's PID on the host, and when that started. */
   leader?: number
   startedAt?: string
+  /** Its resource limits (as NAME.conf records them; in force while it runs), and when up its memory use. */
+  limits: ResourceLimits
+  memoryCurrent?: number
 }
 
 export function summarize(container: Container, state: 'up' | 'down', systemPath?: string): ContainerSummary {
@@ -173,5 +177,6 @@ export function summarize(container: Container, state: 'up' | 'down', systemPath
     declarative: container.declarative,
     generation: conf.get('SYSTEM_PATH') ? undefined : currentGeneration(container.paths.profile),
     ...recordedOptions(conf),
+    limits: limitsOfConf(conf),
   }
 }

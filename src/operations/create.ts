@@ -8,6 +8,7 @@ import {removeContainerFiles} from './destroy.js'
 import type {SystemSource} from '../contract/builder.js'
 import {type AddressSet, checkAddresses} from '../lib/addresses.js'
 import {createConf} from '../lib/conf.js'
+import {type LimitChange, recordLimits, type ResourceLimits} from '../lib/limits.js'
 import {checkContainerOptions, type ContainerOptions, noOptions, recordOptions} from '../lib/container-options.js'
 import {addressesInUse, type Container, loadContainer, writeConf} from '../lib/containers.js'
 import {UserError} from '../lib/errors.js'
@@ -34,6 +35,8 @@ export interface CreateRequest {
   nixFlags: string[]
   /** Bind mounts, the host's network, private users … (see container-options.ts). */
   options?: ContainerOptions
+  /** Memory, CPU and task limits (see limits.ts). */
+  limits?: {[K in keyof ResourceLimits]?: LimitChange<number>}
 }
 
 export interface CreateResult {
@@ -76,6 +79,7 @@ async function reserve(host: HostPaths, plugins: PluginHost, request: CreateRequ
       flakeAttr: flake?.attr,
     })
     recordOptions(conf, options)
+    recordLimits(conf, request.limits ?? {})
     await plugins.veto('pre-create', {name, conf: confRecord(conf)})
     writeConf(paths.conf, conf)
     // In the same tick as the write: no signal can slip in between.

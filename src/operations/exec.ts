@@ -70,15 +70,38 @@ function containerProgram(leader: number, candidates: string[]): string | undefi
  * scope's SIGHUP on stop ends login shells, which ignore SIGTERM; what ignores both is killed
  * after TimeoutStopSec.
  */
-function sessionPrefix(leader: number, what: string): string[] {
+function sessionPrefix({leader, cgroups}: Session, what: string): string[] {
   const systemdRun = runsSystemd(leader) ? containerProgram(leader, ['/run/current-system/sw/bin/systemd-run']) : undefined
-  if (!systemdRun) return nsenterPrefix(leader)
-  return [...nsenterPrefix(leader), systemdRun, '--scope', '--quiet', '--collect', `--description=nixos-container ${what}`,
+  const enter = [...joinCgroups(cgroups), ...nsenterPrefix(leader)]
+  if (!systemdRun) return enter
+  return [...enter, systemdRun, '--scope', '--quiet', '--collect', `--description=nixos-container ${what}`,
     '--property=SendSIGHUP=yes', '--property=TimeoutStopSec=5s', '--']
 }
 
+/**
+ * A session started from the host is the host's child: it first moves itself into the container's
+ * cgroups (their cgroup.procs files, from the supervisor), so the container's limits hold for it
+ * and it counts among the container's processes. Best effort: a group that refuses it is skipped.
+ */
+function joinCgroups(procsFiles: string[]): string[] {
+  if (procsFiles.length === 0) return []
+  return ['/bin/sh', '-c', 'while [ "$1" != -- ]; do echo $$ 2>/dev/null > "$1"; shift; done; shift; exec "$@"', 'sh', ...procsFiles, '--']
+}
+
+/** A running container as a session reaches it: its leader, and the cgroups a session joins. */
+export interface Session {
+  leader: number
+  cgroups: string[]
+}
+
+/** The session of a running container (waiting up to timeoutMs for one that is booting). */
+export async function requireSession(supervisor: Supervisor, container: Container, timeoutMs = 0): Promise<Session> {
+  const leader = await requireLeader(supervisor, container, timeoutMs)
+  return {leader, cgroups: (await supervisor.sessionCgroups?.(container)) ?? []}
+}
+
 /** The container's su, looked up through the leader's view of its own file system. */
-export function containerSu(leader: number): string {
+function containerSu(leader: number): string {
   // The setuid wrapper comes last: root needs none, and exec'ing a setuid file would drop the
   // parent-death signal and other state we hand down.
   const su = containerProgram(leader, ['/run/current-system/sw/bin/su', '/run/wrappers/bin/su', '/bin/su', '/usr/bin/su'])
@@ -93,27 +116,27 @@ export function shellQuote(args: string[]): string {
 }
 
 /** argv that runs ARGS as root in a login shell inside the container. */
-export function runCommandLine(leader: number, args: string[]): string[] {
-  return [...sessionPrefix(leader, 'run'), containerSu(leader), 'root', '-l', '-c', `exec ${shellQuote(args)}`]
+export function runCommandLine(session: Session, args: string[]): string[] {
+  return [...sessionPrefix(session, 'run'), containerSu(session.leader), 'root', '-l', '-c', `exec ${shellQuote(args)}`]
 }
 
-export function rootLoginCommandLine(leader: number): string[] {
-  return [...sessionPrefix(leader, 'root-login'), containerSu(leader), 'root', '-l']
+export function rootLoginCommandLine(session: Session): string[] {
+  return [...sessionPrefix(session, 'root-login'), containerSu(session.leader), 'root', '-l']
 }
 
 /** The supervisor's login (machinectl login where machined knows the container), else the container's own login program. */
 export async function loginCommandLine(supervisor: Supervisor, container: Container, timeoutMs = 0): Promise<string[]> {
-  const leader = await requireLeader(supervisor, container, timeoutMs)
-  const viaSupervisor = await supervisor.loginCommand?.(container, leader)
+  const session = await requireSession(supervisor, container, timeoutMs)
+  const viaSupervisor = await supervisor.loginCommand?.(container, session.leader)
   if (viaSupervisor) return viaSupervisor
-  return directLoginCommandLine(leader)
+  return directLoginCommandLine(session)
 }
 
 /** A getty-style login prompt, for hosts where machinectl cannot reach the container. */
-function directLoginCommandLine(leader: number): string[] {
-  const login = containerProgram(leader, ['/run/current-system/sw/bin/login', '/bin/login', '/usr/bin/login'])
+function directLoginCommandLine(session: Session): string[] {
+  const login = containerProgram(session.leader, ['/run/current-system/sw/bin/login', '/bin/login', '/usr/bin/login'])
   if (!login) throw new UserError('the container has no login program')
-  return [...sessionPrefix(leader, 'login'), login]
+  return [...sessionPrefix(session, 'login'), login]
 }
 
 /** Activates the container's current system in it: through the supervisor (systemctl reload), else directly. */

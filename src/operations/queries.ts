@@ -57,6 +57,7 @@ async function addRuntimeDetails(summary: ContainerSummary, supervisor: Supervis
   if (summary.state !== 'up') return
   summary.leader = await supervisor.leader(container)
   summary.startedAt = summary.leader === undefined ? undefined : processStartTime(summary.leader)?.toISOString()
+  summary.memoryCurrent = (await supervisor.usage?.(container))?.memoryBytes
 }
 
 /** One container's summary with its runtime details (status --json). */

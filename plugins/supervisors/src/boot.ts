@@ -20,7 +20,7 @@ import {NotifySocket} from './notify-socket.js'
 import {markReady, recordNspawn} from './pid-file.js'
 import {prepareRoot} from './root.js'
 import {
-  type Container, execedChild, failureReason, isAlive, removeNspawnLeftovers, requireSystem, runCommand, sleep, UserError, waitFor,
+  type Container, execedChild, failureReason, isAlive, limitsOfConf, removeNspawnLeftovers, requireSystem, runCommand, sleep, UserError, waitFor,
 } from 'nixos-container'
 
 export interface BootOptions {
@@ -144,7 +144,7 @@ export async function bootContainer(container: Container, options: BootOptions):
   let child
   try {
     // Under systemd, the unit or machined's scope is the container's cgroup.
-    child = options.systemd === 'none' ? spawnInCgroup(name, run) : run()
+    child = options.systemd === 'none' ? spawnInCgroup(name, limitsOfConf(conf), run) : run()
   } finally {
     if (logFd !== undefined) closeSync(logFd)
   }

@@ -2,28 +2,41 @@
 // needs a cgroup subtree it may manage (systemd-nspawn hands it the one it starts in), and the
 // group's member list is the kernel's own answer to "which processes are this container's".
 // Where systemd runs the host, it does this itself (machine.slice); this is for hosts without it.
+// The same groups carry the container's resource limits (memory, CPU, tasks).
 import {existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 
-/** The hierarchies systemd-nspawn and the container's systemd use: cgroup2, and v1's name=systemd on hybrid hosts. */
+import {type ResourceLimits, UserError} from 'nixos-container'
+
+/** The v1 controllers limits use on hybrid hosts, where cgroup2 has none of them. */
+const limitControllers = ['memory', 'cpu', 'pids']
+
+/**
+ * The hierarchies systemd-nspawn and the container's systemd use (cgroup2, and v1's name=systemd
+ * on hybrid hosts), and on hybrid hosts the v1 controllers that carry limits.
+ */
 function hierarchies(): string[] {
   const candidates = existsSync('/sys/fs/cgroup/cgroup.controllers')
     ? ['/sys/fs/cgroup']
-    : ['/sys/fs/cgroup/unified', '/sys/fs/cgroup/systemd']
+    : ['/sys/fs/cgroup/unified', '/sys/fs/cgroup/systemd', ...limitControllers.map((c) => `/sys/fs/cgroup/${c}`)]
   return candidates.filter((dir) => existsSync(path.join(dir, 'cgroup.procs')))
 }
+
+const isCgroup2 = (root: string): boolean => existsSync(path.join(root, 'cgroup.controllers'))
 
 /** Our cgroup of `name` in each hierarchy. */
 export function containerCgroups(name: string): string[] {
   return hierarchies().map((root) => path.join(root, 'nixos-containers', name))
 }
 
-/** Our own cgroup in `hierarchy`, from /proc/self/cgroup. */
+/** Our own cgroup in `hierarchy`, from /proc/self/cgroup ("ID:CONTROLLERS:PATH" lines). */
 function currentCgroup(hierarchy: string): string {
-  const lines = readFileSync('/proc/self/cgroup', 'utf8').split('\n')
-  const unified = !hierarchy.endsWith('/systemd')
-  const line = lines.find((l) => (unified ? l.startsWith('0::') : l.includes(':name=systemd:')))
-  return path.join(hierarchy, line ? line.slice(line.indexOf(':', line.indexOf(':') + 1) + 1) : '/')
+  const lines = readFileSync('/proc/self/cgroup', 'utf8').split('\n').filter(Boolean).map((l) => l.split(':'))
+  const name = path.basename(hierarchy)
+  const line = isCgroup2(hierarchy)
+    ? lines.find(([id]) => id === '0')
+    : lines.find(([, controllers]) => controllers.split(',').includes(name === 'systemd' ? 'name=systemd' : name))
+  return path.join(hierarchy, line ? line.slice(2).join(':') : '/')
 }
 
 function moveSelf(dir: string): void {
@@ -35,7 +48,7 @@ function moveSelf(dir: string): void {
  * starts belong to them; the caller moves back afterwards. Without writable cgroups (an
  * unprivileged or nested host) the child simply inherits ours.
  */
-export function spawnInCgroup<T>(name: string, spawn: () => T): T {
+export function spawnInCgroup<T>(name: string, limits: ResourceLimits, spawn: () => T): T {
   const moves: Array<{group: string; home: string}> = []
   try {
     for (const group of containerCgroups(name)) {
@@ -47,6 +60,8 @@ export function spawnInCgroup<T>(name: string, spawn: () => T): T {
   } catch {
     // Not ours to manage here: fall through and spawn where we are.
   }
+  // In force before the container's first process runs.
+  if (moves.length > 0) applyCgroupLimits(name, limits)
   try {
     return spawn()
   } finally {
@@ -87,4 +102,76 @@ export function removeCgroups(name: string): void {
     }
   }
   for (const group of containerCgroups(name)) remove(group)
+}
+
+/** Files that set each limit, by hierarchy kind; `undefined` lifts the limit. */
+const limitFiles = {
+  cgroup2: {
+    memoryBytes: (v?: number) => ['memory.max', v === undefined ? 'max' : String(v)],
+    cpus: (v?: number) => ['cpu.max', `${v === undefined ? 'max' : Math.round(v * 100_000)} 100000`],
+    tasksMax: (v?: number) => ['pids.max', v === undefined ? 'max' : String(v)],
+  },
+  memory: {memoryBytes: (v?: number) => ['memory.limit_in_bytes', v === undefined ? '-1' : String(v)]},
+  cpu: {cpus: (v?: number) => ['cpu.cfs_quota_us', v === undefined ? '-1' : String(Math.round(v * 100_000))]},
+  pids: {tasksMax: (v?: number) => ['pids.max', v === undefined ? 'max' : String(v)]},
+} as const
+
+/** cgroup2 hands controllers down only where each parent lists them in cgroup.subtree_control. */
+function enableControllers(group: string): void {
+  const parents = [path.dirname(path.dirname(group)), path.dirname(group)]
+  for (const parent of parents) {
+    const available = readFileSync(path.join(parent, 'cgroup.controllers'), 'utf8').split(/\s+/)
+    for (const controller of ['memory', 'cpu', 'pids'].filter((c) => available.includes(c))) {
+      try {
+        writeFileSync(path.join(parent, 'cgroup.subtree_control'), `+${controller}`)
+      } catch {
+        // Not delegated to us: the limit is then reported as not applicable.
+      }
+    }
+  }
+}
+
+/**
+ * Sets the container's limits in its cgroups (CPU periods of 100 ms, as systemd's CPUQuota=); a
+ * limit asked for that no hierarchy here can carry is refused in one line.
+ */
+export function applyCgroupLimits(name: string, limits: ResourceLimits): void {
+  const applied = new Set<string>()
+  for (const group of containerCgroups(name)) {
+    if (!existsSync(group)) continue
+    const root = path.dirname(path.dirname(group))
+    const kind = isCgroup2(root) ? 'cgroup2' : path.basename(root)
+    const setters = limitFiles[kind as keyof typeof limitFiles] as Record<string, (v?: number) => readonly string[]> | undefined
+    if (!setters) continue
+    if (kind === 'cgroup2') enableControllers(group)
+    for (const [field, setter] of Object.entries(setters)) {
+      const [file, value] = setter(limits[field as keyof ResourceLimits])
+      try {
+        if (kind === 'cpu') writeFileSync(path.join(group, 'cpu.cfs_period_us'), '100000')
+        writeFileSync(path.join(group, file), value)
+        applied.add(field)
+      } catch {
+        // This hierarchy does not carry it; another may.
+      }
+    }
+  }
+  const missing = (Object.keys(limits) as Array<keyof ResourceLimits>).filter((field) => limits[field] !== undefined && !applied.has(field))
+  if (missing.length > 0) {
+    const names = {memoryBytes: 'memory', cpus: 'CPU', tasksMax: 'task'}
+    throw new UserError(`cannot apply the ${missing.map((f) => names[f]).join(' and ')} limit here: this host gives no cgroup controller for it`)
+  }
+}
+
+/** The memory the container's processes use now, in bytes. */
+export function cgroupMemoryUse(name: string): number | undefined {
+  for (const group of containerCgroups(name)) {
+    for (const file of ['memory.current', 'memory.usage_in_bytes']) {
+      try {
+        return Number(readFileSync(path.join(group, file), 'utf8').trim())
+      } catch {
+        // Not this hierarchy.
+      }
+    }
+  }
+  return undefined
 }

@@ -1,12 +1,13 @@
 // The direct supervisor: runs systemd-nspawn ourselves, detached, for hosts where systemd is not
 // PID 1. State lives in RUNTIME_DIR: NAME.pid (see pid-file.ts) and NAME.log (its console).
 import {existsSync, rmSync} from 'node:fs'
+import path from 'node:path'
 
 import {bootContainer} from './boot.js'
 import {isBeingStarted, problemOf, takeCensus} from './census.js'
 import {gateInside} from './nspawn-args.js'
 import {isReady, nspawnPid} from './pid-file.js'
-import {removeCgroups} from './cgroup.js'
+import {applyCgroupLimits, cgroupMemoryUse, containerCgroups, removeCgroups} from './cgroup.js'
 import {commandLine, type Container, execedChild, removeNspawnLeftovers, type RunState, type Supervisor, systemdIsRunning, UserError, waitFor} from 'nixos-container'
 
 // Without systemd, --keep-unit keeps nspawn off the (missing) system bus.
@@ -89,6 +90,18 @@ export const nspawnSupervisor: Supervisor = {
     else signal([init], haltSignal)
     if (!(await waitEmpty(container, timeoutMs))) await this.terminate(container)
     return cleanup(container)
+  },
+
+  async applyLimits(container, limits) {
+    if ((await this.state(container)) === 'up') applyCgroupLimits(container.name, limits)
+  },
+
+  async usage(container) {
+    return {memoryBytes: cgroupMemoryUse(container.name)}
+  },
+
+  async sessionCgroups(container) {
+    return containerCgroups(container.name).filter((group) => existsSync(group)).map((group) => path.join(group, 'cgroup.procs'))
   },
 
   async terminate(container) {

@@ -6,7 +6,7 @@ import {removeAutoStart, syncAutoStart} from './autostart.js'
 import {ensureTemplate} from './container-unit.js'
 import {activeStates, containerUnit, machineLeader, recentLog, systemctl, waitUntilUnregistered} from './systemctl.js'
 import {
-  type Container, execedChild, isAlive, removeNspawnLeftovers, requireSystem, runsSystemd, type RunState, type Supervisor, UserError, waitFor,
+  type Container, execedChild, isAlive, limitsOfConf, removeNspawnLeftovers, type ResourceLimits, requireSystem, runsSystemd, type RunState, type Supervisor, UserError, waitFor,
 } from 'nixos-container'
 
 const runningStates = new Set(['active', 'reloading'])
@@ -18,6 +18,21 @@ async function findLeader(container: Container): Promise<number | undefined> {
   const {stdout} = await systemctl(['show', '--property=MainPID', '--value', containerUnit(container.name)])
   const nspawn = Number(stdout.trim())
   return nspawn ? execedChild(nspawn) : undefined
+}
+
+/** The unit properties that carry LIMITS; an absent limit is lifted (infinity). */
+function limitProperties(limits: ResourceLimits): string[] {
+  return [
+    `MemoryMax=${limits.memoryBytes ?? 'infinity'}`,
+    `CPUQuota=${limits.cpus === undefined ? '' : `${Math.round(limits.cpus * 100)}%`}`,
+    `TasksMax=${limits.tasksMax ?? 'infinity'}`,
+  ]
+}
+
+/** Sets the unit's limit properties for this boot of the host (/run): NAME.conf is where they are kept. */
+async function setUnitLimits(container: Container, limits: ResourceLimits): Promise<void> {
+  const result = await systemctl(['set-property', '--runtime', containerUnit(container.name), ...limitProperties(limits)])
+  if (!result.ok) throw new UserError(`cannot set the limits of container ‘${container.name}’: ${result.reason}`)
 }
 
 async function failure(container: Container, what: string, reason: string): Promise<never> {
@@ -55,6 +70,7 @@ export const systemdSupervisor: Supervisor = {
     const kind = await ensureTemplate()
     log(`using ${kind === 'ours' ? 'our' : 'the host\'s'} container@.service`)
     await syncAutoStart(container)
+    await setUnitLimits(container, limitsOfConf(container.conf))
     await waitUntilUnregistered(name)
     log(`systemctl start ${containerUnit(name)}`)
     const started = await systemctl(['start', containerUnit(name)], timeoutMs)
@@ -89,6 +105,16 @@ export const systemdSupervisor: Supervisor = {
     await systemctl(['reset-failed', unit])
     await waitUntilUnregistered(container.name)
     await removeNspawnLeftovers(container.paths.root)
+  },
+
+  async applyLimits(container, limits) {
+    await setUnitLimits(container, limits)
+  },
+
+  async usage(container) {
+    const {stdout} = await systemctl(['show', '--property=MemoryCurrent', '--value', containerUnit(container.name)])
+    const bytes = Number(stdout.trim())
+    return {memoryBytes: Number.isSafeInteger(bytes) ? bytes : undefined}
   },
 
   async reload(container, log) {
