@@ -215,11 +215,14 @@ describe('commands on one container at once serialize on its lock', function () 
 
   it('a second command waits for the first, then acts on what it finds', async () => {
     await host.ok(['start', name])
-    // stop holds the lock while the container halts; the start behind it must boot it again.
-    const [stopped, started] = await Promise.all([run(['stop', name]), (async () => {
-      await new Promise((resolve) => setTimeout(resolve, 150))
-      return run(['start', name])
-    })()])
+    // stop holds the lock while the container halts; the start behind it must boot it again. The
+    // start is sent once stop has begun its step (under the lock), whatever the machine's load.
+    const stopping = run(['stop', name])
+    let said = ''
+    stopping.stderr!.on('data', (chunk: Buffer) => (said += chunk.toString()))
+    for (let tries = 0; tries < 200 && !said.includes('Stopping container'); tries++) await new Promise((resolve) => setTimeout(resolve, 25))
+    assert.match(said, /Stopping container/)
+    const [stopped, started] = await Promise.all([stopping, run(['start', name])])
     assert.deepEqual([stopped.exitCode, started.exitCode], [0, 0], String(started.stderr))
     await assertCleanlyUp(host, name, address)
     await host.ok(['destroy', name])

@@ -20,8 +20,8 @@
 // of descriptors this module opened and checked, valid as long as the caller keeps them open.
 import {randomBytes} from 'node:crypto'
 import {
-  closeSync, constants, fchmodSync, fstatSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, readSync,
-  renameSync, type Stats, unlinkSync, writeSync,
+  closeSync, constants, copyFileSync, fchmodSync, fstatSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync,
+  readSync, renameSync, type Stats, symlinkSync, unlinkSync, writeSync,
 } from 'node:fs'
 
 import {UserError} from './errors.js'
@@ -87,11 +87,31 @@ export class GuestRoot {
     for (const fd of this.fds.splice(0)) closeSync(fd)
   }
 
+  /** Closes one descriptor this root handed out, for walks over many entries. */
+  release(fd: number): void {
+    const index = this.fds.indexOf(fd)
+    if (index <= 0) return
+    this.fds.splice(index, 1)
+    closeSync(fd)
+  }
+
   /**
    * NAME in the directory DIR (a descriptor this root handed out), not following it; undefined when
    * nothing has that name. COMPONENTS is its path in the guest, for messages.
    */
   lookup(dir: number, name: string, components: string[]): Opened | undefined {
+    const found = this.inspect(dir, name, components)
+    if (found && 'link' in found) {
+      throw new UserError(`refusing to follow a link planted in the container: ${display(components)} → ${found.link}`)
+    }
+    return found
+  }
+
+  /**
+   * NAME in DIR as it is: undefined when missing, the target of a link (never followed), or the
+   * opened entry. A mount point is refused as in lookup().
+   */
+  inspect(dir: number, name: string, components: string[]): Opened | {link: string} | undefined {
     let fd: number
     try {
       fd = openSync(at(dir, name), O_PATH | O_NOFOLLOW)
@@ -102,16 +122,79 @@ export class GuestRoot {
     this.fds.push(fd)
     const stats = fstatSync(fd)
     if (stats.isSymbolicLink()) {
-      let target = '?'
       try {
-        target = readlinkSync(at(dir, name))
+        return {link: readlinkSync(at(dir, name))}
       } catch {
-        // Swapped again since: the refusal stands without the target.
+        // Swapped again since.
+        return {link: '?'}
       }
-      throw new UserError(`refusing to follow a link planted in the container: ${display(components)} → ${target}`)
     }
     if (mountOf(fd) !== this.mount) throw new UserError(`refusing to cross a mount point in the container: ${display(components)}`)
     return {fd, stats}
+  }
+
+  /** Makes the directory NAME in DIR with MODE (it must not exist yet); returns it opened. */
+  makeDirectoryIn(dir: number, name: string, mode: number, components: string[]): number {
+    try {
+      mkdirSync(at(dir, name), {mode})
+      // The exact mode, past the umask; through a descriptor, never through a name that may be a link by now.
+      const opened = openSync(at(dir, name), O_RDONLY | O_DIRECTORY | O_NOFOLLOW)
+      try {
+        fchmodSync(opened, mode)
+      } finally {
+        closeSync(opened)
+      }
+    } catch (error) {
+      throw new UserError(`cannot create ${display(components)} in the container: ${(error as Error).message}`)
+    }
+    const made = this.lookup(dir, name, components)
+    if (!made?.stats.isDirectory()) throw new UserError(`cannot create ${display(components)} in the container: replaced meanwhile`)
+    return made.fd
+  }
+
+  /**
+   * Copies the host file SOURCE to NAME in DIR with MODE, atomically (a new file renamed over the
+   * name, so never written through a link); what is at the name must be a regular file or nothing.
+   */
+  copyFileIn(dir: number, name: string, source: string, mode: number, components: string[]): void {
+    const existing = this.inspect(dir, name, components)
+    if (existing && !('link' in existing) && !existing.stats.isFile()) throw new UserError(`refusing to replace ${display(components)} in the container: not a regular file`)
+    const temporary = `.${name}.nixos-container-${randomBytes(6).toString('hex')}`
+    const fd = openSync(at(dir, temporary), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600)
+    try {
+      try {
+        copyFileSync(source, `/proc/self/fd/${fd}`)
+        fchmodSync(fd, mode)
+      } finally {
+        closeSync(fd)
+      }
+      renameSync(at(dir, temporary), at(dir, name))
+    } catch (error) {
+      try {
+        unlinkSync(at(dir, temporary))
+      } catch {
+        // Already renamed, or removed by the guest.
+      }
+      throw new UserError(`cannot write ${display(components)} in the container: ${(error as Error).message}`)
+    }
+  }
+
+  /** Removes the file or link NAME in DIR (unlink: a link is removed, never followed). */
+  remove(dir: number, name: string, components: string[]): void {
+    try {
+      unlinkSync(at(dir, name))
+    } catch (error) {
+      if (errorCode(error) !== 'ENOENT') throw new UserError(`cannot remove ${display(components)} in the container: ${(error as Error).message}`)
+    }
+  }
+
+  /** Makes NAME in DIR a symbolic link to TARGET (nothing may have that name). */
+  linkIn(dir: number, name: string, target: string, components: string[]): void {
+    try {
+      symlinkSync(target, at(dir, name))
+    } catch (error) {
+      throw new UserError(`cannot create ${display(components)} in the container: ${(error as Error).message}`)
+    }
   }
 
   /**

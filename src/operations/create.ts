@@ -6,8 +6,9 @@ import {existsSync, mkdirSync} from 'node:fs'
 import {confRecord, type OperationContext} from './context.js'
 import {removeContainerFiles} from './destroy.js'
 import type {SystemSource} from '../contract/builder.js'
+import type {Supervisor} from '../contract/supervisor.js'
 import {type AddressSet, checkAddresses} from '../lib/addresses.js'
-import {createConf} from '../lib/conf.js'
+import {type ConfEntries, createConf} from '../lib/conf.js'
 import {type LimitChange, recordLimits, type ResourceLimits} from '../lib/limits.js'
 import {checkContainerOptions, type ContainerOptions, noOptions, recordOptions} from '../lib/container-options.js'
 import {addressesInUse, type Container, loadContainer, writeConf} from '../lib/containers.js'
@@ -21,7 +22,6 @@ import {currentSystem} from '../lib/profile.js'
 import {onInterrupt} from '../lib/signals.js'
 import {checkNixFlags, checkSource} from '../lib/source-checks.js'
 import {pauseForTest} from '../lib/test-pause.js'
-import type {PluginHost} from '../plugin-host/plugin-host.js'
 
 export interface CreateRequest {
   name: string
@@ -53,39 +53,70 @@ function isTaken(host: HostPaths, name: string): boolean {
   return existsSync(paths.conf) || existsSync(paths.root)
 }
 
-/** Phase one, under the lock: the final name and addresses, recorded in NAME.conf. */
-async function reserve(host: HostPaths, plugins: PluginHost, request: CreateRequest, written: (name: string) => void): Promise<{name: string; addresses: AddressSet}> {
+/** What a new container asks for before its conf can be written: a name and addresses. */
+export interface Reservation {
+  name: string
+  ensureUniqueName: boolean
+  addresses: AddressSet
+  /** On the host's network: no addresses of its own. */
+  hostNetwork: boolean
+}
+
+/**
+ * Phase one of create (and clone), under the lock shared with upstream: the final name and
+ * addresses, and NAME.conf as CONF-FOR makes it from them. WRITTEN is told the name in the same
+ * tick as the conf is written, so a signal cannot slip in between.
+ */
+export async function reserveContainer(
+  {host, plugins}: Pick<OperationContext, 'host' | 'plugins'>,
+  reservation: Reservation,
+  confFor: (addresses: AddressSet) => ConfEntries,
+  written: (name: string) => void,
+): Promise<{name: string; addresses: AddressSet}> {
   mkdirSync(host.configDir, {recursive: true, mode: 0o755})
   mkdirSync(host.stateDir, {recursive: true, mode: 0o700})
   return withExclusiveLock(host.lockFile, async () => {
-    const name = request.ensureUniqueName ? uniqueName(request.name, (n) => isTaken(host, n)) : request.name
+    const name = reservation.ensureUniqueName ? uniqueName(reservation.name, (n) => isTaken(host, n)) : reservation.name
     const paths = containerPaths(host, name)
     if (existsSync(paths.conf)) throw new UserError(`container ‘${name}’ already exists`)
     checkNewName(name)
     checkNameLength(name)
     if (existsSync(paths.root)) throw new UserError(`${paths.root} already exists (left over from an earlier container?)`)
-    const options = request.options ?? noOptions
     const inUse = addressesInUse(host)
-    checkAddresses(request.addresses, inUse)
-    // The host's network: no addresses of its own to allocate.
-    const addresses = options.hostNetwork ? {} : await plugins.allocate({name, requested: request.addresses, inUse})
-    const flake = request.source.kind === 'flake' ? request.source : undefined
-    const conf = createConf({
-      ...addresses,
-      bridge: request.bridge,
-      ports: request.ports,
-      autoStart: request.autoStart,
-      flake: flake?.flake,
-      flakeAttr: flake?.attr,
-    })
-    recordOptions(conf, options)
-    recordLimits(conf, request.limits ?? {})
+    checkAddresses(reservation.addresses, inUse)
+    const addresses = reservation.hostNetwork ? {} : await plugins.allocate({name, requested: reservation.addresses, inUse})
+    const conf = confFor(addresses)
     await plugins.veto('pre-create', {name, conf: confRecord(conf)})
     writeConf(paths.conf, conf)
-    // In the same tick as the write: no signal can slip in between.
     written(name)
     return {name, addresses}
   })
+}
+
+/**
+ * From the moment a new container's NAME.conf exists, a failure or a signal (Ctrl-C, SIGTERM,
+ * SIGHUP) removes everything made for it; undo() runs once even when both happen. release() when
+ * the container is complete.
+ */
+export function guardNewContainer(supervisor: Supervisor): {reserved(paths: ContainerPaths): void; loaded(container: Container): void; undo(): Promise<void>; release(): void} {
+  let paths: ContainerPaths | undefined
+  let container: Container | undefined
+  let undoing: Promise<void> | undefined
+  const undo = (): Promise<void> => undoing ??= (async () => {
+    if (!paths) return
+    if (container) await supervisor.unregister?.(container).catch(() => {})
+    await removeContainerFiles(paths)
+  })()
+  return {
+    reserved: (reserved) => {
+      paths = reserved
+    },
+    loaded: (loaded) => {
+      container = loaded
+    },
+    undo,
+    release: onInterrupt(undo),
+  }
 }
 
 export function checkCreateRequest(request: CreateRequest): void {
@@ -114,25 +145,30 @@ export function checkCreateRequest(request: CreateRequest): void {
 export async function createContainer({host, plugins, supervisor, progress}: OperationContext, request: CreateRequest): Promise<CreateResult> {
   checkCreateRequest(request)
   const builder = await plugins.builder(request.source)
-  // From the moment NAME.conf exists, a failure or a signal (Ctrl-C, SIGTERM, SIGHUP) removes
-  // everything create made; undo() runs once even when both happen.
+  const guard = guardNewContainer(supervisor)
   let container: Container | undefined
-  let undoing: Promise<void> | undefined
-  let paths: ContainerPaths | undefined
-  const undo = (): Promise<void> => undoing ??= (async () => {
-    if (!paths) return
-    if (container) await supervisor.unregister?.(container).catch(() => {})
-    await removeContainerFiles(paths)
-  })()
-  const release = onInterrupt(undo)
   let systemPath = ''
   let result: CreateResult
   try {
-    const {name, addresses} = await reserve(host, plugins, request, (reserved) => {
-      paths = containerPaths(host, reserved)
-    })
+    const options = request.options ?? noOptions
+    const flake = request.source.kind === 'flake' ? request.source : undefined
+    const reservation = {name: request.name, ensureUniqueName: request.ensureUniqueName, addresses: request.addresses, hostNetwork: options.hostNetwork}
+    const {name, addresses} = await reserveContainer({host, plugins}, reservation, (allocated) => {
+      const conf = createConf({
+        ...allocated,
+        bridge: request.bridge,
+        ports: request.ports,
+        autoStart: request.autoStart,
+        flake: flake?.flake,
+        flakeAttr: flake?.attr,
+      })
+      recordOptions(conf, options)
+      recordLimits(conf, request.limits ?? {})
+      return conf
+    }, (reserved) => guard.reserved(containerPaths(host, reserved)))
     progress.note(addresses.localAddress === undefined ? 'using host network' : `host IP is ${addresses.hostAddress}, container IP is ${addresses.localAddress}`)
     container = loadContainer(host, name)
+    guard.loaded(container)
     const made = container
     await pauseForTest('conf-written')
     await progress.run([{
@@ -154,10 +190,10 @@ export async function createContainer({host, plugins, supervisor, progress}: Ope
     systemPath ||= currentSystem(made.paths.profile) || ''
     result = {name, ...addresses, systemPath}
   } catch (error) {
-    await undo()
+    await guard.undo()
     throw error
   } finally {
-    release()
+    guard.release()
   }
   await plugins.notify('post-create', {name: result.name, conf: confRecord(container.conf), systemPath})
   return result
