@@ -9,6 +9,7 @@ import {type Container, hasSystem, loadContainer, requireReadableNetwork, requir
 import {withContainerLock} from '../lib/container-lock.js'
 import {UserError} from '../lib/errors.js'
 import type {HostPaths} from '../lib/paths.js'
+import {portForwardingProblem} from '../lib/ports.js'
 import {onInterrupt} from '../lib/signals.js'
 
 export interface LifecycleResult {
@@ -90,6 +91,8 @@ export async function startContainer(context: OperationContext, request: StartRe
         }
       },
     }])
+    const forwarding = portForwardingProblem(container.conf)
+    if (forwarding) progress.note(`nixos-container: warning: container ‘${name}’ runs, but ${forwarding}`)
     await plugins.notify('post-start', {name, conf: confRecord(container.conf), leader})
     return {name, state: 'up', leader}
   })

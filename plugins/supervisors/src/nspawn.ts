@@ -8,7 +8,7 @@ import {isBeingStarted, problemOf, takeCensus} from './census.js'
 import {gateInside} from './nspawn-args.js'
 import {isReady, nspawnPid} from './pid-file.js'
 import {applyCgroupLimits, cgroupMemoryUse, containerCgroups, removeCgroups} from './cgroup.js'
-import {commandLine, type Container, execedChild, removeNspawnLeftovers, type RunState, type Supervisor, systemdIsRunning, UserError, waitFor} from 'nixos-container'
+import {commandLine, type Container, execedChild, isAlive, removeNspawnLeftovers, type RunState, type Supervisor, systemdIsRunning, UserError, waitFor} from 'nixos-container'
 
 // Without systemd, --keep-unit keeps nspawn off the (missing) system bus.
 const machinedRuns = (): boolean => systemdIsRunning() && existsSync('/run/systemd/machines')
@@ -105,8 +105,15 @@ export const nspawnSupervisor: Supervisor = {
   },
 
   async terminate(container) {
-    // Killing PID 1 of the container's pid namespace kills everything in it; nspawn then exits.
-    // Every process its cgroup holds gets SIGKILL too, so nothing survives a lost nspawn.
+    // Killing PID 1 of the container's pid namespace kills everything in it; nspawn then exits by
+    // itself, removing what it set up on the host (its port forwards' NAT rules, its copy of an
+    // --ephemeral root), which a killed nspawn would leave. So the init first, a moment for nspawn.
+    const first = takeCensus(container)
+    if (first.init !== undefined && first.nspawn !== undefined && isAlive(first.nspawn)) {
+      signal([first.init], 'SIGKILL')
+      await waitFor(() => !isAlive(first.nspawn!), 3000, 20)
+    }
+    // Then every process its cgroup holds gets SIGKILL, so nothing survives a lost nspawn.
     for (let round = 0; round < 3; round++) {
       const {init, processes} = takeCensus(container)
       if (processes.length === 0) break

@@ -96,8 +96,19 @@ export const systemdSupervisor: Supervisor = {
   async terminate(container) {
     const unit = containerUnit(container.name)
     const leader = await findLeader(container)
-    // A stop job first, so Restart=on-failure does not bring it back; then kill everything in it.
+    // A stop job first, so Restart=on-failure does not bring it back. Then the container's init
+    // killed, so that systemd-nspawn exits by itself and removes what it set up on the host (port
+    // forwards' NAT rules); then everything left in the unit.
     await systemctl(['stop', '--no-block', unit])
+    const nspawn = Number((await systemctl(['show', '--property=MainPID', '--value', unit])).stdout.trim())
+    if (leader !== undefined && nspawn > 0) {
+      try {
+        process.kill(leader, 'SIGKILL')
+      } catch {
+        // Gone already.
+      }
+      await waitFor(() => !isAlive(nspawn), 3000, 20)
+    }
     await systemctl(['kill', '--signal=SIGKILL', unit])
     const gone = await waitFor(async () => (leader === undefined || !isAlive(leader)) &&
       !(await activeStates([unit]))[0].endsWith('ing'), 10_000, 50)
