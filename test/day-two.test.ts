@@ -89,7 +89,9 @@ describe('day-two operations: generations, rollback, update --dry-run, list and 
   it('list --json and status --json carry state, addresses, generation, supervisor, leader and start time', async () => {
     const status = JSON.parse((await host.ok(['status', name, '--json'])).stdout)
     const [listed] = JSON.parse((await host.ok(['list', '--json'])).stdout)
-    assert.deepEqual(listed, status)
+    // The same facts both ways (memory in use moves from one moment to the next).
+    const withoutMemory = ({memoryCurrent, ...rest}: {memoryCurrent?: number}) => (assert.ok(memoryCurrent! > 0), rest)
+    assert.deepEqual(withoutMemory(listed), withoutMemory(status))
     assert.equal(status.state, 'up')
     assert.equal(status.localAddress, address)
     assert.equal(status.generation, 1)

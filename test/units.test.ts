@@ -1,7 +1,8 @@
 // The plain modules, called directly: conf format, names, addresses.
 import assert from 'node:assert/strict'
 
-import {allocateUpstream, upstreamPairs} from '../plugins/allocators/dist/upstream.js'
+import {pairsOf, parsePool, poolsOf} from '../plugins/allocators/dist/pools.js'
+import {allocateUpstream} from '../plugins/allocators/dist/upstream.js'
 import {checkAddresses} from '../dist/lib/addresses.js'
 import {parseFlakeRef} from '../dist/lib/flake-ref.js'
 import {createConf, formatConf, parseConf} from '../dist/lib/conf.js'
@@ -64,29 +65,37 @@ describe('names', () => {
 })
 
 describe('address allocation', () => {
-  it('gives upstream\'s first free pair, reading addresses with prefixes', () => {
-    const result = allocateUpstream({settings: {}, requested: {}, inUse: [
+  const request = {settings: {}, requested: {}, provider: 'upstream'}
+
+  it('gives upstream\'s first free pair in its pool, reading addresses with prefixes', async () => {
+    const result = await allocateUpstream({...request, inUse: [
       {hostAddress: '10.233.1.1', localAddress: '10.233.1.2'},
       {hostAddress: '10.233.2.1/24', localAddress: '10.233.9.9/24'},
       {localAddress: '10.233.3.2'},
     ]})
-    assert.deepEqual(result, {hostAddress: '10.233.4.1', localAddress: '10.233.4.2'})
+    assert.deepEqual(result, {hostAddress: '10.233.4.1', localAddress: '10.233.4.2', pool: '10.233.0.0/16'})
   })
 
-  it('keeps going after upstream\'s 254 pairs instead of running out', () => {
-    const inUse = [...upstreamPairs()].slice(0, 254).map(([h, l]) => ({hostAddress: h, localAddress: l}))
-    assert.deepEqual(allocateUpstream({settings: {}, requested: {}, inUse}), {hostAddress: '10.234.1.1', localAddress: '10.234.1.2'})
-    assert.equal([...upstreamPairs()].length, 22 * 254)
+  it('stops at the end of its pools, as upstream does, naming the setting; never wanders past them', async () => {
+    const inUse = [...pairsOf(parsePool('10.233.0.0/16'))].map(([h, l]) => ({hostAddress: h, localAddress: l}))
+    assert.equal(inUse.length, 254)
+    await assert.rejects(allocateUpstream({...request, inUse}),
+      {message: 'out of IP addresses in 10.233.0.0/16: add pools with --pool CIDR, or "providers": {"upstream": {"pools": [...]}} in the settings file'})
+    assert.deepEqual(await allocateUpstream({...request, settings: {pools: ['10.233.0.0/16', '172.30.4.0/23']}, inUse}),
+      {hostAddress: '172.30.4.1', localAddress: '172.30.4.2', pool: '172.30.4.0/23'})
   })
 
-  it('runs out only when every pair is taken', () => {
-    const inUse = [...upstreamPairs()].map(([h, l]) => ({hostAddress: h, localAddress: l}))
-    assert.throws(() => allocateUpstream({settings: {}, requested: {}, inUse}), /out of IP addresses/)
+  it('takes one pair a /24, leaving out the first and last /24 of larger pools, and refuses odd pools', () => {
+    assert.deepEqual([...pairsOf(parsePool('10.9.0.0/23'))], [['10.9.0.1', '10.9.0.2'], ['10.9.1.1', '10.9.1.2']])
+    assert.deepEqual([...pairsOf(parsePool('10.9.0.0/22'))], [['10.9.1.1', '10.9.1.2'], ['10.9.2.1', '10.9.2.2']])
+    assert.throws(() => parsePool('10.9.0.0/25'), /not an IPv4 range of \/24 or larger/)
+    assert.throws(() => parsePool('fd00::/64'), /not an IPv4 range/)
+    assert.throws(() => poolsOf({pools: '10.0.0.0/8'}), /must be a list of IPv4 ranges/)
   })
 
-  it('keeps explicit addresses as given, and refuses ones in use or malformed', () => {
+  it('keeps explicit addresses as given, and refuses ones in use or malformed', async () => {
     const requested = {hostAddress: '192.168.7.1/24', localAddress: '192.168.7.2/24'}
-    assert.deepEqual(allocateUpstream({settings: {}, requested, inUse: []}), requested)
+    assert.deepEqual(await allocateUpstream({...request, requested, inUse: []}), requested)
     assert.throws(() => checkAddresses({hostAddress: '10.1.1.1', localAddress: '10.233.1.2'}, [{hostAddress: '10.233.1.1', localAddress: '10.233.1.2/24'}]), /10\.233\.1\.2 is already in use/)
     assert.throws(() => checkAddresses({hostAddress: '10.233.1.2', localAddress: '10.9.9.9'}, [{hostAddress: '10.233.1.1', localAddress: '10.233.1.2'}]), /already in use/)
     assert.throws(() => checkAddresses({hostAddress: '10.1.1.300', localAddress: '10.1.1.2'}, []), /not a valid address/)

@@ -11,13 +11,14 @@ export default class Create extends BaseCommand {
 
 The CONTAINER options give an imperative container what a declarative one can have (bind mounts, the host's network, private users, an ephemeral root, TUN, capabilities, other systemd-nspawn flags); they are recorded in NAME.conf as the NixOS module writes them (EXTRA_NSPAWN_FLAGS, PRIVATE_USERS, PRIVATE_NETWORK=0), so NixOS's container@.service and both supervisors read them alike, and take effect at each start. With --use-host-network it prints "using host network" instead of the addresses.
 
-Addresses come in pairs 10.233.N.1 (host) / 10.233.N.2 (container), N = 1…254 as upstream, then continue in 10.234.N …, 10.254.N, so more than 254 containers can exist.`
+Addresses come in pairs 10.233.N.1 (host) / 10.233.N.2 (container), N = 1…254, as upstream's, from the pool 10.233.0.0/16; other or more pools come from --pool or the allocator's "pools" setting (one pair per /24). A pair that the host itself has or routes elsewhere (a LAN or VPN in the same range) is skipped; when the pools are full, create says so and names the setting.`
   static examples = [
     {description: 'A container with an SSH server', command: `<%= config.bin %> <%= command.id %> web --config 'services.openssh.enable = true;'`},
     {description: 'From a module file, with a unique name printed on stdout', command: '<%= config.bin %> <%= command.id %> web --config-file ./web.nix --ensure-unique-name'},
     {description: 'From a flake attribute', command: '<%= config.bin %> <%= command.id %> web --flake github:me/hosts#web'},
     {description: 'With fixed addresses and host port 5432 forwarded to it', command: '<%= config.bin %> <%= command.id %> db --host-address 10.250.0.1 --local-address 10.250.0.2 --port tcp:5432:5432'},
     {description: 'With a host directory for its data, the host\'s CA certificates read-only, and private users', command: '<%= config.bin %> <%= command.id %> db --config-file ./db.nix --bind /srv/db:/var/lib/postgresql --bind-ro /etc/ssl/certs --private-users pick'},
+    {description: 'From a range of your choosing, on a host whose LAN uses 10.233.0.0/16', command: '<%= config.bin %> <%= command.id %> web --config-file ./web.nix --pool 172.30.0.0/16'},
     {description: 'At most 1 GiB of memory and half a CPU', command: '<%= config.bin %> <%= command.id %> ci --config-file ./ci.nix --memory 1G --cpus 0.5'},
     {description: 'On the host\'s network, with a VPN', command: '<%= config.bin %> <%= command.id %> vpn --config-file ./vpn.nix --use-host-network --enable-tun'},
   ]
@@ -29,6 +30,7 @@ Addresses come in pairs 10.233.N.1 (host) / 10.233.N.2 (container), N = 1…254 
     'auto-start': Flags.boolean({description: 'start the container when the host boots (AUTO_START=1; container@NAME.service becomes wanted by machines.target)'}),
     bridge: Flags.string({helpValue: '<interface>', description: 'attach the container\'s veth to this host bridge (HOST_BRIDGE)'}),
     port: Flags.string({helpValue: '<ports>', description: 'forward host ports: [tcp:|udp:]HOST[:CONTAINER], comma-separated (HOST_PORT)'}),
+    pool: Flags.string({helpValue: '<cidr>', multiple: true, description: 'allocate the address pair from this IPv4 range (/24 or larger; repeatable, tried in order) instead of the allocator\'s pools (default 10.233.0.0/16, or "pools" in the settings file)'}),
     'host-address': Flags.string({helpValue: '<address>', description: 'the host\'s address on the veth link (with --local-address)'}),
     'local-address': Flags.string({helpValue: '<address>', description: 'the container\'s address (with --host-address)'}),
     'host-address6': Flags.string({helpValue: '<address>', description: 'the host\'s IPv6 address on the veth link (HOST_ADDRESS6)'}),
@@ -68,6 +70,7 @@ Addresses come in pairs 10.233.N.1 (host) / 10.233.N.2 (container), N = 1…254 
       config,
       nixFlags: nixPassThrough(flags, pairs),
       limits: limitChanges(flags),
+      pools: flags.pool,
       options: {
         binds: [...(flags.bind ?? []).map((spec) => parseBind('--bind', spec, false)), ...(flags['bind-ro'] ?? []).map((spec) => parseBind('--bind-ro', spec, true))],
         hostNetwork: flags['use-host-network'],

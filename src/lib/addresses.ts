@@ -8,6 +8,19 @@ export interface AddressSet {
   localAddress?: string
   hostAddress6?: string
   localAddress6?: string
+  /** The pool an allocator took the IPv4 pair from (recorded as ADDRESS_POOL). */
+  pool?: string
+}
+
+/** Upstream's address range: pairs 10.233.N.1 / 10.233.N.2; allocators' default pool. */
+export const upstreamPool = '10.233.0.0/16'
+
+/** The pool a container's addresses came from: as recorded at create, else upstream's when they are in it. */
+export function poolOf(conf: {get(key: string): string | undefined}): string | undefined {
+  const recorded = conf.get('ADDRESS_POOL')
+  if (recorded) return recorded
+  const local = conf.get('LOCAL_ADDRESS')
+  return local && /^10\.233\.\d+\.\d+(\/\d+)?$/.test(local) ? upstreamPool : undefined
 }
 
 /** "10.233.1.2/24" → "10.233.1.2". */

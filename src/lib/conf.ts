@@ -2,6 +2,8 @@
 // EnvironmentFile=. Keys we do not know are kept, in order, so files written by the NixOS module
 // or by upstream survive a rewrite untouched.
 
+import {upstreamPool} from './addresses.js'
+
 export type ConfEntries = Map<string, string>
 
 const line = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$/
@@ -62,6 +64,8 @@ export interface CreateSettings {
   autoStart: boolean
   flake?: string
   flakeAttr?: string
+  /** The pool the allocator took the addresses from (ours; NixOS's unit ignores it). */
+  pool?: string
 }
 
 export function createConf(settings: CreateSettings): ConfEntries {
@@ -83,6 +87,8 @@ export function createConf(settings: CreateSettings): ConfEntries {
     // Upstream forgets the attribute; we record it so `update` rebuilds the same one.
     if (settings.flakeAttr !== undefined) entries.set('FLAKE_ATTR', settings.flakeAttr)
   }
+  // Upstream's own range is not recorded: its conf files stay byte for byte upstream's.
+  if (settings.pool && settings.pool !== upstreamPool) entries.set('ADDRESS_POOL', settings.pool)
   return entries
 }
 

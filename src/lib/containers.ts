@@ -2,7 +2,7 @@
 import path from 'node:path'
 import {accessSync, constants, existsSync, readdirSync, readFileSync, realpathSync, renameSync, writeFileSync} from 'node:fs'
 
-import {type AddressSet, isIPv4WithPrefix, isIPv6WithPrefix} from './addresses.js'
+import {type AddressSet, isIPv4WithPrefix, isIPv6WithPrefix, poolOf} from './addresses.js'
 import {parseConf, parseConfLines, type ConfEntries, formatConf} from './conf.js'
 import {UserError} from './errors.js'
 import {recordedOptions, type RecordedOptions} from './container-options.js'
@@ -157,6 +157,8 @@ export interface ContainerSummary extends AddressSet, RecordedOptions {
   /** When up: its init's PID on the host, and when that started. */
   leader?: number
   startedAt?: string
+  /** The address pool its IPv4 pair came from (see allocators' pools). */
+  pool?: string
   /** Its resource limits (as NAME.conf records them; in force while it runs), and when up its memory use. */
   limits: ResourceLimits
   memoryCurrent?: number
@@ -178,5 +180,6 @@ export function summarize(container: Container, state: 'up' | 'down', systemPath
     generation: conf.get('SYSTEM_PATH') ? undefined : currentGeneration(container.paths.profile),
     ...recordedOptions(conf),
     limits: limitsOfConf(conf),
+    pool: poolOf(conf),
   }
 }

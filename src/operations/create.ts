@@ -35,6 +35,8 @@ export interface CreateRequest {
   nixFlags: string[]
   /** Bind mounts, the host's network, private users … (see container-options.ts). */
   options?: ContainerOptions
+  /** --pool: address ranges for the allocator, instead of its settings'. */
+  pools?: string[]
   /** Memory, CPU and task limits (see limits.ts). */
   limits?: {[K in keyof ResourceLimits]?: LimitChange<number>}
 }
@@ -60,6 +62,8 @@ export interface Reservation {
   addresses: AddressSet
   /** On the host's network: no addresses of its own. */
   hostNetwork: boolean
+  /** --pool: the ranges to allocate from instead of the allocator's. */
+  pools?: string[]
 }
 
 /**
@@ -84,7 +88,7 @@ export async function reserveContainer(
     if (existsSync(paths.root)) throw new UserError(`${paths.root} already exists (left over from an earlier container?)`)
     const inUse = addressesInUse(host)
     checkAddresses(reservation.addresses, inUse)
-    const addresses = reservation.hostNetwork ? {} : await plugins.allocate({name, requested: reservation.addresses, inUse})
+    const addresses = reservation.hostNetwork ? {} : await plugins.allocate({name, requested: reservation.addresses, inUse, pools: reservation.pools})
     const conf = confFor(addresses)
     await plugins.veto('pre-create', {name, conf: confRecord(conf)})
     writeConf(paths.conf, conf)
@@ -152,7 +156,7 @@ export async function createContainer({host, plugins, supervisor, progress}: Ope
   try {
     const options = request.options ?? noOptions
     const flake = request.source.kind === 'flake' ? request.source : undefined
-    const reservation = {name: request.name, ensureUniqueName: request.ensureUniqueName, addresses: request.addresses, hostNetwork: options.hostNetwork}
+    const reservation = {name: request.name, ensureUniqueName: request.ensureUniqueName, addresses: request.addresses, hostNetwork: options.hostNetwork, pools: request.pools}
     const {name, addresses} = await reserveContainer({host, plugins}, reservation, (allocated) => {
       const conf = createConf({
         ...allocated,

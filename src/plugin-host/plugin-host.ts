@@ -142,9 +142,11 @@ export class PluginHost {
 
   /** Fires network-allocate; the selected allocator's answer, on top of what was requested, is held
    * to the same rules as addresses given on the command line. */
-  async allocate(request: {name: string; requested: AddressSet; inUse: AddressSet[]}): Promise<AddressSet> {
+  /** POOLS (--pool) stand in for the allocator's "pools" setting. */
+  async allocate({pools, ...request}: {name: string; requested: AddressSet; inUse: AddressSet[]; pools?: string[]}): Promise<AddressSet> {
     const selected = this.select('allocator')
-    const options = {...request, provider: selected.name, settings: this.settingsOf(selected.name)}
+    const settings = {...this.settingsOf(selected.name), ...(pools && pools.length > 0 ? {pools} : {})}
+    const options = {...request, provider: selected.name, settings}
     const addresses = {...request.requested, ...await this.answer(selected, 'network-allocate', options)}
     if (!addresses.hostAddress || !addresses.localAddress) throw new UserError(`${label(selected)} returned no IPv4 address pair`)
     try {

@@ -3,7 +3,7 @@ import {allocateUla} from './ula.js'
 import {allocateUpstream, type AllocationRequest} from './upstream.js'
 import type {AddressSet, HookHandler} from 'nixos-container'
 
-const allocators: Record<string, (request: AllocationRequest) => AddressSet> = {
+const allocators: Record<string, (request: AllocationRequest) => Promise<AddressSet>> = {
   upstream: allocateUpstream,
   ula: allocateUla,
 }

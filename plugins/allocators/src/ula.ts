@@ -8,7 +8,7 @@ import {readFileSync} from 'node:fs'
 import {isIPv6} from 'node:net'
 
 import {allocateUpstream, type AllocationRequest} from './upstream.js'
-import {addressesOf, type AddressSet, UserError} from 'nixos-container'
+import {addressesOf, type AddressSet, hostClash, hostNetworks, UserError} from 'nixos-container'
 
 /** The three 16-bit groups of a /48 ULA prefix, e.g. ['fd42', '1', 'beef']. */
 export function ulaPrefix(settings: Record<string, unknown>, machineIdFile = '/etc/machine-id'): string[] {
@@ -31,16 +31,18 @@ export function ulaPrefix(settings: Record<string, unknown>, machineIdFile = '/e
   return [`fd${id.slice(0, 2)}`, id.slice(2, 6), id.slice(6, 10)].map((g) => g.replace(/^0+(?=.)/, ''))
 }
 
-export function allocateUla(request: AllocationRequest): AddressSet {
-  const addresses = allocateUpstream(request)
+export async function allocateUla(request: AllocationRequest): Promise<AddressSet> {
+  const addresses = await allocateUpstream(request)
   const {requested, inUse} = request
   if (requested.hostAddress6 !== undefined || requested.localAddress6 !== undefined) return addresses
   const prefix = ulaPrefix(request.settings).join(':')
   const used = new Set(inUse.flatMap(addressesOf))
+  const networks = await hostNetworks()
   for (let subnet = 1; subnet <= 0xffff; subnet++) {
     const host = `${prefix}:${subnet.toString(16)}::1`
     const local = `${prefix}:${subnet.toString(16)}::2`
-    if (!used.has(host) && !used.has(local)) return {...addresses, hostAddress6: host, localAddress6: local}
+    if (used.has(host) || used.has(local) || hostClash(networks, host) || hostClash(networks, local)) continue
+    return {...addresses, hostAddress6: host, localAddress6: local}
   }
   throw new UserError(`out of IPv6 subnets in ${prefix}::/48`)
 }

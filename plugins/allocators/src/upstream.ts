@@ -1,23 +1,23 @@
-// The default allocator: upstream's scheme, extended past its 254-container limit.
-// Pairs are HOST 10.B.N.1 / CONTAINER 10.B.N.2 for B = 233, 234, …, 254 and N = 1 … 254, taken in
-// that order; the first 254 pairs are exactly upstream's, so both tools agree on what is free.
-// A pair is free when neither address appears as any container's HOST_ADDRESS or LOCAL_ADDRESS.
+// The default allocator: upstream's scheme, from the pools the admin chose (pools.ts; by default
+// upstream's 10.233.0.0/16, so both tools agree on what is free). A pair is free when neither
+// address is any container's HOST_ADDRESS or LOCAL_ADDRESS, and the host itself neither has it nor
+// routes a network that holds it (a LAN or VPN in the same range: its route must stay the host's).
 // Addresses given on the command line are kept (core has already checked them).
-import {addressesOf, type AddressSet, type HookOptions, UserError} from 'nixos-container'
+import {pairsOf, poolsOf} from './pools.js'
+import {addressesOf, type AddressSet, type HookOptions, hostClash, hostNetworks, UserError} from 'nixos-container'
 
-export type AllocationRequest = Pick<HookOptions<'network-allocate'>, 'requested' | 'inUse' | 'settings'>
+export type AllocationRequest = Pick<HookOptions<'network-allocate'>, 'requested' | 'inUse' | 'settings' | 'provider'>
 
-export function* upstreamPairs(): Generator<[string, string]> {
-  for (let block = 233; block <= 254; block++) {
-    for (let nr = 1; nr <= 254; nr++) yield [`10.${block}.${nr}.1`, `10.${block}.${nr}.2`]
-  }
-}
-
-export function allocateUpstream({requested, inUse}: AllocationRequest): AddressSet {
+export async function allocateUpstream({requested, inUse, settings, provider}: AllocationRequest): Promise<AddressSet> {
   if (requested.hostAddress !== undefined) return {...requested}
+  const pools = poolsOf(settings)
   const used = new Set(inUse.flatMap(addressesOf))
-  for (const [host, local] of upstreamPairs()) {
-    if (!used.has(host) && !used.has(local)) return {...requested, hostAddress: host, localAddress: local}
+  const host = await hostNetworks()
+  for (const pool of pools) {
+    for (const [hostAddress, localAddress] of pairsOf(pool)) {
+      if (used.has(hostAddress) || used.has(localAddress) || hostClash(host, hostAddress) || hostClash(host, localAddress)) continue
+      return {...requested, hostAddress, localAddress, pool: pool.cidr}
+    }
   }
-  throw new UserError('out of IP addresses')
+  throw new UserError(`out of IP addresses in ${pools.map((p) => p.cidr).join(', ')}: add pools with --pool CIDR, or "providers": {"${provider}": {"pools": [...]}} in the settings file`)
 }
