@@ -201,6 +201,9 @@ describe('the systemd supervisor on a real systemd host', function () {
       assert.match((await host.ok(['run', guest, '--', 'systemctl', 'is-system-running'])).stdout, /^(running|degraded)\n$/)
       assert.equal((await host.cli(['run', guest, '--', 'sh', '-c', 'exit 7'])).exitCode, 7)
       assert.equal((await host.ok(['run', guest, '--', 'cat'], {input: 'in\n'})).stdout, 'in\n')
+      // Registered with machined, as a declarative container is: machinectl and journalctl -M see it.
+      assert.match(await host.sh('machinectl list --no-legend'), new RegExp(`^${guest}\\s+container\\s+systemd-nspawn`, 'm'))
+      assert.match(await host.sh(`journalctl -M ${guest} --no-pager -o cat`), /greeting/)
       await host.ok(['update', guest, '--config', `${config} systemd.services.second.script = "exec sleep 1000000";`])
       assert.equal((await host.ok(['run', guest, '--', 'systemctl', 'is-active', 'second'])).stdout, 'active\n')
       // A session still running in the container (a scope of its systemd) while it stops.
