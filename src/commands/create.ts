@@ -6,6 +6,7 @@ import {createContainer, type CreateResult} from '../operations/create.js'
 
 export default class Create extends BaseCommand {
   static summary = 'Create a container and build its NixOS system.'
+  static needsRoot = true
   static description = `Records the container in NAME.conf (with a free pair of addresses unless you give both), then builds its system: from --config/--config-file (written into the container's /etc/nixos/configuration.nix and evaluated with <nixpkgs/nixos>), from a flake with --flake, or an already built --system-path. Prints "host IP is H, container IP is L" on stderr. If the build fails, nothing of the container is left behind.
 
 Addresses come in pairs 10.233.N.1 (host) / 10.233.N.2 (container), N = 1…254 as upstream, then continue in 10.234.N …, 10.254.N, so more than 254 containers can exist.`

@@ -7,6 +7,7 @@ import {parseConf, parseConfLines, type ConfEntries, formatConf} from './conf.js
 import {UserError} from './errors.js'
 import {checkNameSyntax} from './names.js'
 import {containerPaths, foreignConfFiles, type ContainerPaths, type HostPaths} from './paths.js'
+import {isRoot} from './privileges.js'
 
 export interface Container {
   name: string
@@ -38,6 +39,8 @@ export function containerExists(host: HostPaths, name: string): boolean {
 function isDeclarative(conf: string): boolean {
   try {
     if (realpathSync(conf).startsWith('/nix/store/')) return true
+    // Whether root may write it (a read-only /etc): other users may write no conf at all.
+    if (!isRoot()) return false
     accessSync(conf, constants.W_OK)
     return false
   } catch {
@@ -147,10 +150,15 @@ export interface ContainerSummary extends AddressSet {
   flakeAttr?: string
   systemPath?: string
   declarative: boolean
+  /** Fields left out because only root may read them (for other users: ["systemPath"]). */
+  unavailable?: Array<'systemPath'>
 }
 
-export function summarize(container: Container, state: 'up' | 'down', systemPath?: string): ContainerSummary {
+/** SYSTEM is the profile's system, 'denied' when this user may not read the profile. */
+export function summarize(container: Container, state: 'up' | 'down', system?: string | 'denied'): ContainerSummary {
   const {conf} = container
+  const systemPath = system === 'denied' ? undefined : system
+  const unavailable = system === 'denied' && !conf.get('SYSTEM_PATH') ? {unavailable: ['systemPath' as const]} : {}
   return {
     name: container.name,
     state,
@@ -162,5 +170,6 @@ export function summarize(container: Container, state: 'up' | 'down', systemPath
     flakeAttr: conf.get('FLAKE') ? (conf.get('FLAKE_ATTR') || 'container') : undefined,
     systemPath: conf.get('SYSTEM_PATH') || systemPath,
     declarative: container.declarative,
+    ...unavailable,
   }
 }

@@ -5,7 +5,7 @@ import {type Container, type ContainerSummary, containerExists, listContainerNam
 import {errorReport, UserError} from '../lib/errors.js'
 import {checkNameSyntax} from '../lib/names.js'
 import type {HostPaths} from '../lib/paths.js'
-import {currentSystem} from '../lib/profile.js'
+import {profileSystem} from '../lib/profile.js'
 
 export type Status = RunState | 'gone'
 
@@ -42,7 +42,7 @@ export async function containerSummaries(host: HostPaths, supervisor: Supervisor
     }
   }
   const states = await statesOf(supervisor, containers)
-  return {summaries: containers.map((container, i) => summarize(container, states[i], currentSystem(container.paths.profile))), broken}
+  return {summaries: containers.map((container, i) => summarize(container, states[i], profileSystem(container.paths.profile))), broken}
 }
 
 /** LOCAL_ADDRESS without prefix, else LOCAL_ADDRESS6, as upstream's show-ip. */
