@@ -26,6 +26,7 @@ export {addressesOf, type AddressSet, isIPv4WithPrefix, isIPv6WithPrefix, withou
 export {ports} from './lib/ports.js'
 export {errorReport, UserError} from './lib/errors.js'
 export {systemdIsRunning} from './lib/systemd.js'
+export {machinedRuns} from './lib/machined.js'
 export {type CommandResult, failureReason, runCommand} from './lib/command.js'
 export {children, commandLine, execedChild, executable, isAlive, readProcFile, runsSystemd, sleep, waitFor} from './lib/proc.js'
 

@@ -1,16 +1,13 @@
 // The direct supervisor: runs systemd-nspawn ourselves, detached, for hosts where systemd is not
 // PID 1. State lives in RUNTIME_DIR: NAME.pid (see pid-file.ts) and NAME.log (its console).
-import {existsSync, rmSync} from 'node:fs'
+import {rmSync} from 'node:fs'
 
 import {bootContainer} from './boot.js'
 import {isBeingStarted, problemOf, takeCensus} from './census.js'
 import {gateInside} from './nspawn-args.js'
 import {isReady, nspawnPid} from './pid-file.js'
 import {removeCgroups} from './cgroup.js'
-import {commandLine, type Container, execedChild, type RunState, type Supervisor, systemdIsRunning, UserError, waitFor} from 'nixos-container'
-
-// Without systemd, --keep-unit keeps nspawn off the (missing) system bus.
-const machinedRuns = (): boolean => systemdIsRunning() && existsSync('/run/systemd/machines')
+import {commandLine, type Container, execedChild, machinedRuns, type RunState, type Supervisor, UserError, waitFor} from 'nixos-container'
 
 /** SIGRTMIN+3 as glibc numbers it: systemd's "halt", what nspawn's --kill-signal sends on stop. */
 const haltSignal = 37
