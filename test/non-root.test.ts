@@ -10,6 +10,7 @@ import path from 'node:path'
 
 import {machinedRuns} from '../dist/lib/machined.js'
 import {cliPath, projectRoot, TestHost, type CliResult} from './helpers/host.ts'
+import {SystemdHost} from './helpers/systemd-host.ts'
 
 const name = 'u20nr'
 const addresses = ['--host-address', '10.233.241.1', '--local-address', '10.233.241.2']
@@ -128,6 +129,39 @@ describe('users other than root', function () {
     const result = await timed(['login', name])
     assert.deepEqual([result.exitCode, result.stderr], [1,
       `nixos-container: login as a user other than root goes through systemd-machined, which does not run on this host; ask root (sudo nixos-container login ${name})\n`])
+  })
+})
+
+describe('login for users other than root on a systemd host', function () {
+  this.timeout(300_000)
+  let host: SystemdHost
+  /** `nixos-container login NAME` as nobody on a terminal (script(1)) on the systemd host. */
+  const loginAsNobody = async (container: string): Promise<CliResult> =>
+    host.exec([...nobody, 'script', '-qec', `${process.execPath} ${cliPath} login ${container}`, '/dev/null'], {
+      env: {HOME: '/nonexistent', NIX_PATH: `nixpkgs=${path.join(projectRoot, 'test/fixtures/nixpkgs')}`}, timeoutMs: 20_000,
+    })
+
+  before(async function () {
+    this.timeout(600_000)
+    host = await SystemdHost.boot('u20-sdhost')
+    await host.ok(['create', 'u20w', '--host-address', '10.233.242.1', '--local-address', '10.233.242.2', '--config', ''])
+    await host.ok(['create', 'u20p', '--host-address', '10.233.242.5', '--local-address', '10.233.242.6', '--config', ''])
+    await host.ok(['start', 'u20w'])
+  })
+  after(async () => host?.dispose())
+
+  it('hands a running container to machinectl login, whose answer (polkit\'s, here a refusal) the user sees', async () => {
+    const login = await loginAsNobody('u20w')
+    // This host has no polkit: machined refuses a user other than root, and machinectl says so.
+    assert.equal(login.exitCode, 1)
+    assert.doesNotMatch(login.stdout, /nixos-container/, login.stdout)
+    assert.match(login.stdout, /^Failed to get login PTY: Access denied\r?$/m, login.stdout)
+  })
+
+  it('says machined does not know a container that is not running', async () => {
+    const login = await loginAsNobody('u20p')
+    assert.equal(login.exitCode, 1)
+    assert.match(login.stdout, /nixos-container: login as a user other than root goes through systemd-machined, which does not know container ‘u20p’/)
   })
 })
 
