@@ -8,7 +8,7 @@ import {runInteractive} from '../operations/interactive.js'
 
 export default class Login extends BaseCommand {
   static summary = 'Log in to a running container at a login prompt.'
-  static description = 'Shows the container\'s login prompt (user name and password) on this terminal: `machinectl login NAME` when the container runs systemd and is registered with systemd-machined, else the container\'s login program. The one command for every user: users other than root get `machinectl login NAME` only, where systemd-machined runs and has the container registered (polkit decides whether they may; by default an administrator\'s password is asked), and one line saying why not elsewhere. Needs a terminal; for a root shell without a password use root-login. Leave a machinectl login with Ctrl-] three times.'
+  static description = 'Shows the container\'s login prompt (user name and password) on this terminal: `machinectl login NAME` when the container runs systemd and is registered with systemd-machined, else the container\'s login program. It is open to every user: one other than root gets machinectl\'s login only, where systemd-machined runs and has the container registered (polkit decides whether they may; by default an administrator\'s password is asked), and elsewhere one line saying why not. Needs a terminal; for a root shell without a password use root-login. Leave a machinectl login with Ctrl-] three times.'
   static examples = ['<%= config.bin %> <%= command.id %> web']
   static args = nameArg
   static flags = {...timeoutFlag}

@@ -11,8 +11,11 @@ export class UserError extends Error {
  * to do instead of the permission error some later step would hit (issue 20).
  */
 export class NeedsRootError extends UserError {
+  /** The refused command, filled in by the command that catches it. */
+  command?: string
+
   /** REASON says what needs root when it is only part of a command ("needs root to read …"). */
-  constructor(reason = 'needs root', public command?: string) {
+  constructor(reason = 'needs root') {
     super(`${reason} (try sudo)`)
     this.name = 'NeedsRootError'
   }
