@@ -18,10 +18,14 @@ const nobody = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups']
 /** A refused command must answer well within this (a hang is the bug being guarded against). */
 const promptMs = 5000
 
-/** Whether `nobody` can run the CLI from where this checkout is (a clone under /root cannot). */
-async function nobodyCanRunCli(): Promise<boolean> {
-  const probe = await execa(nobody[0], [...nobody.slice(1), process.execPath, cliPath, '--version'], {reject: false, timeout: 30_000})
-  return probe.exitCode === 0
+/** The argv that asks whether `nobody` can run the CLI from where this checkout is (a clone under /root cannot). */
+const nobodyRunsCli = [...nobody, process.execPath, cliPath, '--version']
+
+/** Skips the suite, saying why, when `nobody` cannot run the CLI: every directory on its path must be world-readable. */
+function skipUnlessNobodyRunsCli(context: Mocha.Context, exitCode: number | undefined): void {
+  if (exitCode === 0) return
+  console.log(`      skipped: nobody cannot run ${cliPath} (a directory on its path is not world-readable)`)
+  context.skip()
 }
 
 /** Every path, type, mode, size and modification time below DIR: what "nothing changed" compares. */
@@ -45,11 +49,7 @@ describe('users other than root', function () {
   let timed: (args: string[]) => Promise<CliResult & {ms: number}>
 
   before(async function () {
-    if (!(await nobodyCanRunCli())) {
-      // The CLI must be readable by every user along its whole path; CI's clone may not be.
-      console.log(`      skipped: nobody cannot run ${cliPath} (a directory on its path is not world-readable)`)
-      this.skip()
-    }
+    skipUnlessNobodyRunsCli(this, (await execa(nobodyRunsCli[0], nobodyRunsCli.slice(1), {reject: false, timeout: 30_000})).exitCode)
     // As on a real host: /etc/nixos-containers and /run are world-readable, the state and profile
     // directories (which the tool makes 0700) are not. mkdtemp's 0700 would hide everything.
     chmodSync(host.dir, 0o755)
@@ -144,6 +144,7 @@ describe('login for users other than root on a systemd host', function () {
   before(async function () {
     this.timeout(600_000)
     host = await SystemdHost.boot('u20-sdhost')
+    skipUnlessNobodyRunsCli(this, (await host.exec(nobodyRunsCli)).exitCode)
     await host.ok(['create', 'u20w', '--host-address', '10.233.242.1', '--local-address', '10.233.242.2', '--config', ''])
     await host.ok(['create', 'u20p', '--host-address', '10.233.242.5', '--local-address', '10.233.242.6', '--config', ''])
     await host.ok(['start', 'u20w'])
