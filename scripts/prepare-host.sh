@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Prepares a Debian/Ubuntu machine (as root) to build, test and demo nixos-container:
 # Nix, systemd-nspawn and friends from the distribution, the npm dependencies (which bring a
-# current Node), and the tmpfs systemd-nspawn wants on /run/systemd/nspawn. Safe to run again.
+# current Node), sudo (whose visudo checks the sudoers examples in docs/containers.md), and the
+# tmpfs systemd-nspawn wants on /run/systemd/nspawn. Safe to run again.
 #
 # Options: --build also builds the CLI (npm run build); --without-test-host skips the systemd test
 # host's root file system, which only the tests need.
@@ -34,7 +35,7 @@ step() {
   fi
 }
 
-packages=(nix-bin systemd-container busybox-static iproute2 iputils-ping util-linux e2fsprogs gcc libc6-dev debootstrap man-db groff-base)
+packages=(nix-bin sudo systemd-container busybox-static iproute2 iputils-ping util-linux e2fsprogs gcc libc6-dev debootstrap man-db groff-base)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 install_packages() {

@@ -30,6 +30,7 @@ export {errorReport, UserError} from './lib/errors.js'
 export {systemdIsRunning} from './lib/systemd.js'
 export {removeNspawnLeftovers} from './lib/remove.js'
 export {cliEntryPoint, unitStepCommand} from './lib/entry.js'
+export {machinedRuns} from './lib/machined.js'
 export {type CommandResult, failureReason, runCommand} from './lib/command.js'
 export {children, commandLine, execedChild, executable, isAlive, readProcFile, runsSystemd, sleep, waitFor} from './lib/proc.js'
 

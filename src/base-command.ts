@@ -2,7 +2,8 @@
 // operation context (host paths, plugins, the selected supervisor, progress).
 import {Command, Flags, type Interfaces} from '@oclif/core'
 
-import {errorReport, printError} from './lib/errors.js'
+import {errorReport, NeedsRootError, printError} from './lib/errors.js'
+import {isRoot} from './lib/privileges.js'
 import {interruptedBy} from './lib/signals.js'
 import {openOclifContext} from './plugin-host/open.js'
 import type {ProviderChoice} from './plugin-host/plugin-host.js'
@@ -28,7 +29,18 @@ export abstract class BaseCommand extends Command {
     }),
   }
 
+  /**
+   * Commands that change a container or enter it set this: for any user but root they stop in
+   * init(), before parsing or opening anything, with one line saying so.
+   */
+  static needsRoot = false
+
   private providerChoice: ProviderChoice = {}
+
+  async init(): Promise<void> {
+    await super.init()
+    if ((this.ctor as typeof BaseCommand).needsRoot && !isRoot()) throw new NeedsRootError()
+  }
 
   /** Also remembers the provider flags (--supervisor, --allocator, --builder) for context(). */
   protected async parse<F extends Output, B extends Output, A extends Output>(
@@ -52,6 +64,8 @@ export abstract class BaseCommand extends Command {
     }
     // The signal owner is undoing the work and will exit 128+N; the failure it caused is no news.
     if (interruptedBy()) return
+    // "nixos-container stop: needs root (try sudo)": name the command that was refused.
+    if (error instanceof NeedsRootError) error.command ??= this.id
     const report = errorReport(error)
     process.exitCode = report.exitCode
     printError(report, this.jsonEnabled())

@@ -5,6 +5,7 @@ import {resolveHostPaths} from '../lib/paths.js'
 import {copyFiles, type CopyResult} from '../operations/copy.js'
 
 export default class Cp extends BaseCommand {
+  static needsRoot = true
   static summary = 'Copy files and directories in and out of a container.'
   static description = 'One side is NAME:/PATH in the container, the other a path on the host; the container may be running or stopped. Directories are copied whole, with their modes; links inside them are copied as links. Nothing in the container can steer the copy to a host file: a link on the way to PATH is refused (as `machinectl copy-from` resolves paths inside the container, never on the host), files are replaced atomically, and files copied out lose their setuid and setgid bits. Devices, FIFOs and sockets are skipped.'
   static examples = [

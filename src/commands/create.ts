@@ -7,6 +7,7 @@ import {createContainer, type CreateResult} from '../operations/create.js'
 
 export default class Create extends BaseCommand {
   static summary = 'Create a container and build its NixOS system.'
+  static needsRoot = true
   static description = `Records the container in NAME.conf (with a free pair of addresses unless you give both), then builds its system: from --config/--config-file (written into the container's /etc/nixos/configuration.nix and evaluated with <nixpkgs/nixos>), from a flake with --flake, or an already built --system-path. Prints "host IP is H, container IP is L" on stderr. If the build fails, nothing of the container is left behind.
 
 The CONTAINER options give an imperative container what a declarative one can have (bind mounts, the host's network, private users, an ephemeral root, TUN, capabilities, other systemd-nspawn flags); they are recorded in NAME.conf as the NixOS module writes them (EXTRA_NSPAWN_FLAGS, PRIVATE_USERS, PRIVATE_NETWORK=0), so NixOS's container@.service and both supervisors read them alike, and take effect at each start. With --use-host-network it prints "using host network" instead of the addresses.

@@ -10,6 +10,7 @@ const localTime = (date: Date): string =>
   `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`
 
 export default class Generations extends BaseCommand {
+  static needsRoot = true
   static summary = 'List a container\'s system generations.'
   static description = 'Prints the generations of the container\'s system profile (/nix/var/nix/profiles/per-container/NAME/system), oldest first, as `nix-env --list-generations` knows them: number, date, the system\'s store path, and (current) on the one the container runs (or will run at its next start). Every create, update and rollback makes or selects one; `rollback` goes back to one.'
   static examples = [

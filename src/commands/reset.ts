@@ -7,6 +7,7 @@ import {UserError} from '../lib/errors.js'
 import {resetContainer, type ResetResult} from '../operations/reset.js'
 
 export default class Reset extends BaseCommand {
+  static needsRoot = true
   static summary = 'Throw away a container\'s state, so that its next start is a first boot.'
   static description = 'Removes the container\'s root directory (/var/lib/nixos-containers/NAME: everything written in it, the data of its services included) and keeps what defines it: NAME.conf, its profile and system, and its /etc/nixos/configuration.nix. Data bind-mounted into the root is not touched. The container must be stopped. On a terminal it asks first; scripts give --yes.'
   static examples = [

@@ -4,6 +4,7 @@ import {type LifecycleResult, restartContainer} from '../operations/lifecycle.js
 
 export default class Restart extends BaseCommand {
   static summary = 'Stop a container (if running) and start it again.'
+  static needsRoot = true
   static description = 'A clean stop followed by a start; returns once the container has booted again. The old instance is completely gone before the new one starts.'
   static examples = [
     '<%= config.bin %> <%= command.id %> web',

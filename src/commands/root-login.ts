@@ -7,6 +7,7 @@ import {runInteractive} from '../operations/interactive.js'
 
 export default class RootLogin extends BaseCommand {
   static summary = 'Open a root login shell in a running container.'
+  static needsRoot = true
   static description = 'Starts `su root -l` inside the container, with no password asked. The shell\'s exit status becomes ours. A container that is still booting is waited for, up to --timeout. In a container whose init is systemd the shell runs in a scope of its own, so stopping the container hangs it up instead of waiting for it.'
   static examples = [
     '<%= config.bin %> <%= command.id %> web',

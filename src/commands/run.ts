@@ -9,6 +9,7 @@ import {runInteractive, runCaptured, type CapturedRun} from '../operations/inter
 
 export default class Run extends BaseCommand {
   static summary = 'Run a command in a running container as root.'
+  static needsRoot = true
   static description = 'Runs ARGS in a root login shell inside the container (su root -l -c "exec \'ARG\' …", each argument quoted so it arrives exactly as given). Standard input, output and error pass through, with a terminal when one is attached, and the command\'s exit status becomes ours. With --json the output is captured and returned with the exit status. A container that is still booting is waited for, up to --timeout. In a container whose init is systemd the command runs in a scope of its own (systemd-run --scope), so stopping the container ends it cleanly.'
   static examples = [
     '<%= config.bin %> <%= command.id %> web -- systemctl status nginx',

@@ -3,6 +3,7 @@ import {limitFlags, limitChanges, nameArg} from '../flags.js'
 import {setLimits, type SetLimitsResult} from '../operations/limits.js'
 
 export default class SetCommand extends BaseCommand {
+  static needsRoot = true
   static summary = 'Change a container\'s resource limits.'
   static description = 'Records the limits in NAME.conf (MEMORY_MAX, CPUS, TASKS_MAX) and, if the container runs, puts them in force at once: with the systemd supervisor as properties of container@NAME.service (MemoryMax=, CPUQuota=, TasksMax=), with the nspawn supervisor in the container\'s cgroup. Every start applies what NAME.conf records. `none` lifts a limit. `status --json` shows the limits and the memory in use.'
   static examples = [

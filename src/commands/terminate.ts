@@ -4,6 +4,7 @@ import {type LifecycleResult, terminateContainer} from '../operations/lifecycle.
 
 export default class Terminate extends BaseCommand {
   static summary = 'Kill a container immediately.'
+  static needsRoot = true
   static description = 'Kills every process of the container at once with SIGKILL (no clean shutdown) and returns once its init is gone. With the systemd supervisor the unit is stopped first, so Restart=on-failure does not bring it back. For a container that hangs in stop.'
   static examples = [
     '<%= config.bin %> <%= command.id %> web',

@@ -7,6 +7,7 @@ import {updateContainer, type UpdateResult} from '../operations/update.js'
 
 export default class Update extends BaseCommand {
   static summary = 'Rebuild a container\'s system and activate it if running.'
+  static needsRoot = true
   static description = `Rebuilds the container's system as a new generation of its profile: from the flake recorded at create (FLAKE and FLAKE_ATTR) unless --flake, --config or --config-file say otherwise; --config/--config-file rewrite its configuration.nix first (kept as it was if the build fails). If the container is running, the new system is activated inside it with switch-to-configuration test (with the systemd supervisor through \`systemctl reload container@NAME.service\`, whose ExecReload does it). A failed build changes neither the profile nor the running system. Before activating, it prints on stderr what changes (store paths that come and go, package versions, as \`nix store diff-closures\` sees them; --quiet hides it); --dry-run builds and prints the same on stdout, changing nothing.`
   static examples = [
     '<%= config.bin %> <%= command.id %> web',

@@ -52,6 +52,8 @@ interface ManifestCommand {
   args: Record<string, {name: string; required?: boolean}>
   flags: Record<string, ManifestFlag>
   examples?: (string | {description: string; command: string})[]
+  /** BaseCommand.needsRoot: refused for other users. */
+  needsRoot?: boolean
 }
 
 const expand = (text: string, id: string): string =>
@@ -71,7 +73,8 @@ export function loadCommands(manifestFile: string): CommandDoc[] {
   const docs: CommandDoc[] = commands.sort((a, b) => rank(a.id) - rank(b.id) || a.id.localeCompare(b.id)).map((c) => ({
     id: c.id,
     summary: c.summary ?? '',
-    description: c.description ?? '',
+    // Said once here, from the flag each command declares, rather than in every description.
+    description: [c.description ?? '', c.needsRoot ? 'Only root may run it.' : ''].filter(Boolean).join(' '),
     args: Object.values(c.args).filter((a) => a.name !== 'command').map((a) => ({name: a.name.toUpperCase(), required: Boolean(a.required)})),
     takesCommand: 'command' in c.args,
     flags: Object.values(c.flags).filter((f) => !f.hidden).map((f) => ({

@@ -10,6 +10,7 @@ import {limitsOfConf, type ResourceLimits} from './limits.js'
 import {currentGeneration} from './generations.js'
 import {checkNameSyntax} from './names.js'
 import {containerPaths, foreignConfFiles, type ContainerPaths, type HostPaths} from './paths.js'
+import {isRoot} from './privileges.js'
 
 export interface Container {
   name: string
@@ -41,6 +42,8 @@ export function containerExists(host: HostPaths, name: string): boolean {
 function isDeclarative(conf: string): boolean {
   try {
     if (realpathSync(conf).startsWith('/nix/store/')) return true
+    // Whether root may write it (a read-only /etc): other users may write no conf at all.
+    if (!isRoot()) return false
     accessSync(conf, constants.W_OK)
     return false
   } catch {
@@ -162,10 +165,15 @@ export interface ContainerSummary extends AddressSet, RecordedOptions {
   /** Its resource limits (as NAME.conf records them; in force while it runs), and when up its memory use. */
   limits: ResourceLimits
   memoryCurrent?: number
+  /** Fields left out because only root may read them (for other users: the profile's systemPath and generation). */
+  unavailable?: Array<'systemPath' | 'generation'>
 }
 
-export function summarize(container: Container, state: 'up' | 'down', systemPath?: string): ContainerSummary {
+/** SYSTEM is the profile's system, 'denied' when this user may not read the profile. */
+export function summarize(container: Container, state: 'up' | 'down', system?: string | 'denied'): ContainerSummary {
   const {conf} = container
+  const systemPath = system === 'denied' ? undefined : system
+  const unavailable = system === 'denied' && !conf.get('SYSTEM_PATH') ? {unavailable: ['systemPath' as const, 'generation' as const]} : {}
   return {
     name: container.name,
     state,
@@ -181,5 +189,6 @@ export function summarize(container: Container, state: 'up' | 'down', systemPath
     ...recordedOptions(conf),
     limits: limitsOfConf(conf),
     pool: poolOf(conf),
+    ...unavailable,
   }
 }

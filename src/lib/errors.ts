@@ -6,16 +6,34 @@ export class UserError extends Error {
   }
 }
 
+/**
+ * A command only root may run, refused before it reads or touches anything: the user learns what
+ * to do instead of the permission error some later step would hit (issue 20).
+ */
+export class NeedsRootError extends UserError {
+  /** The refused command, filled in by the command that catches it. */
+  command?: string
+
+  /** REASON says what needs root when it is only part of a command ("needs root to read …"). */
+  constructor(reason = 'needs root') {
+    super(`${reason} (try sudo)`)
+    this.name = 'NeedsRootError'
+  }
+}
+
 export interface ErrorReport {
   message: string
   exitCode: number
+  /** The command the message is about, printed as "nixos-container COMMAND: MESSAGE". */
+  command?: string
 }
 
 /** One line and an exit status for any error. Upstream exits 1 for every error, bad options included. */
 export function errorReport(error: unknown): ErrorReport {
   const text = String((error as Error)?.message ?? error)
   const message = isParseError(error) || /^Parsing --\S+ ?\n/.test(text) ? parseErrorLine(text) : text.split('\n')[0].replace(/^Error:\s*/, '')
-  return {message, exitCode: error instanceof UserError ? error.exitCode : 1}
+  const command = error instanceof NeedsRootError && error.command ? {command: error.command} : {}
+  return {message, exitCode: error instanceof UserError ? error.exitCode : 1, ...command}
 }
 
 /** oclif's argument and flag errors carry `parse` (what it had parsed so far). */
@@ -46,5 +64,5 @@ function parseErrorLine(text: string): string {
 
 export function printError(report: ErrorReport, json: boolean): void {
   if (json) process.stdout.write(JSON.stringify({error: report}, null, 2) + '\n')
-  else process.stderr.write(`nixos-container: ${report.message}\n`)
+  else process.stderr.write(`nixos-container${report.command ? ` ${report.command}` : ''}: ${report.message}\n`)
 }

@@ -24,7 +24,8 @@ import {
   readSync, renameSync, type Stats, symlinkSync, unlinkSync, writeSync,
 } from 'node:fs'
 
-import {UserError} from './errors.js'
+import {NeedsRootError, UserError} from './errors.js'
+import {isPermissionDenied, isRoot} from './privileges.js'
 
 /** Linux's O_PATH (the same on x86-64, arm and the other generic-ABI architectures); Node does not export it. */
 const O_PATH = 0o10000000
@@ -78,6 +79,8 @@ export class GuestRoot {
       fd = openSync(root, O_PATH | O_DIRECTORY | O_NOFOLLOW)
     } catch (error) {
       if (errorCode(error) === 'ENOENT') return undefined
+      // The state directory is 0700: only root reads the container's files.
+      if (isPermissionDenied(error) && !isRoot()) throw new NeedsRootError('needs root to read the container\'s files')
       throw new UserError(`cannot open container root ${root}: ${(error as Error).message}`)
     }
     return new GuestRoot(root, fd)

@@ -3,6 +3,7 @@ import {mkdirSync, realpathSync} from 'node:fs'
 import path from 'node:path'
 
 import {runNix, type LogSink} from './nix.js'
+import {isPermissionDenied} from './privileges.js'
 
 /** Upstream keeps per-container/ private (0700) and each container's directory 0755. */
 export function ensureProfileDir(profileDir: string): void {
@@ -15,9 +16,15 @@ export async function setProfile(profile: string, systemPath: string, log: LogSi
 }
 
 export function currentSystem(profile: string): string | undefined {
+  const system = profileSystem(profile)
+  return typeof system === 'string' ? system : undefined
+}
+
+/** What a listing can say of the profile's system: 'denied' for users who may not look (per-container/ is 0700). */
+export function profileSystem(profile: string): string | undefined | 'denied' {
   try {
     return realpathSync(profile)
-  } catch {
-    return undefined
+  } catch (error) {
+    return isPermissionDenied(error) ? 'denied' : undefined
   }
 }

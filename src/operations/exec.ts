@@ -18,6 +18,7 @@ import type {OperationContext} from './context.js'
 import type {Supervisor} from '../contract/supervisor.js'
 import {type Container, systemPathInside} from '../lib/containers.js'
 import {UserError} from '../lib/errors.js'
+import {machinedRuns, machineRegistered} from '../lib/machined.js'
 import type {LogSink} from '../lib/nix.js'
 import {runsSystemd} from '../lib/proc.js'
 
@@ -130,6 +131,18 @@ export async function loginCommandLine(supervisor: Supervisor, container: Contai
   const viaSupervisor = await supervisor.loginCommand?.(container, session.leader)
   if (viaSupervisor) return viaSupervisor
   return directLoginCommandLine(session)
+}
+
+/**
+ * Login for users other than root, as upstream documents it ("available to all users"): only
+ * through machined, which asks polkit; entering the namespaces ourselves would need root.
+ */
+export async function machinedLoginCommandLine(container: Container): Promise<string[]> {
+  const why = !machinedRuns() ? 'which does not run on this host'
+    : !(await machineRegistered(container.name)) ? `which does not know container ‘${container.name}’ (not running, or not under the systemd supervisor)`
+    : undefined
+  if (why) throw new UserError(`login as a user other than root goes through systemd-machined, ${why}; ask root (sudo nixos-container login ${container.name})`)
+  return ['machinectl', 'login', container.name]
 }
 
 /** A getty-style login prompt, for hosts where machinectl cannot reach the container. */

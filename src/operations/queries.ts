@@ -6,7 +6,7 @@ import {errorReport, UserError} from '../lib/errors.js'
 import {checkNameSyntax} from '../lib/names.js'
 import type {HostPaths} from '../lib/paths.js'
 import {processStartTime} from '../lib/proc.js'
-import {currentSystem} from '../lib/profile.js'
+import {profileSystem} from '../lib/profile.js'
 
 export type Status = RunState | 'gone'
 
@@ -46,7 +46,7 @@ export async function containerSummaries(host: HostPaths, supervisor: Supervisor
     }
   }
   const states = await statesOf(supervisor, containers)
-  const summaries = containers.map((container, i) => summarize(container, states[i], currentSystem(container.paths.profile)))
+  const summaries = containers.map((container, i) => summarize(container, states[i], profileSystem(container.paths.profile)))
   if (details) await Promise.all(summaries.map((summary, i) => addRuntimeDetails(summary, supervisor, containers[i])))
   return {summaries, broken}
 }
@@ -63,7 +63,7 @@ async function addRuntimeDetails(summary: ContainerSummary, supervisor: Supervis
 /** One container's summary with its runtime details (status --json). */
 export async function containerSummary(host: HostPaths, supervisor: Supervisor, name: string, state: RunState): Promise<ContainerSummary> {
   const container = loadContainer(host, name)
-  const summary = summarize(container, state, currentSystem(container.paths.profile))
+  const summary = summarize(container, state, profileSystem(container.paths.profile))
   await addRuntimeDetails(summary, supervisor, container)
   return summary
 }

@@ -8,10 +8,7 @@ import {isBeingStarted, problemOf, takeCensus} from './census.js'
 import {gateInside} from './nspawn-args.js'
 import {isReady, nspawnPid} from './pid-file.js'
 import {applyCgroupLimits, cgroupMemoryUse, containerCgroups, removeCgroups} from './cgroup.js'
-import {commandLine, type Container, execedChild, isAlive, removeNspawnLeftovers, type RunState, type Supervisor, systemdIsRunning, UserError, waitFor} from 'nixos-container'
-
-// Without systemd, --keep-unit keeps nspawn off the (missing) system bus.
-const machinedRuns = (): boolean => systemdIsRunning() && existsSync('/run/systemd/machines')
+import {commandLine, type Container, execedChild, isAlive, removeNspawnLeftovers, type RunState, type Supervisor, machinedRuns, UserError, waitFor} from 'nixos-container'
 
 /** SIGRTMIN+3 as glibc numbers it: systemd's "halt", what nspawn's --kill-signal sends on stop. */
 const haltSignal = 37
