@@ -24,7 +24,7 @@ export {
 export {type ConfEntries, listValue} from './lib/conf.js'
 export {addressesOf, type AddressSet, isIPv4WithPrefix, isIPv6WithPrefix, upstreamPool, withoutPrefix} from './lib/addresses.js'
 export {ports} from './lib/ports.js'
-export {hostClash, hostNetworks, type HostNetworks} from './lib/host-networks.js'
+export {hostClash, hostNetworks, type HostNetworks, requireNoHostClash} from './lib/host-networks.js'
 export {limitsOfConf, type ResourceLimits} from './lib/limits.js'
 export {errorReport, UserError} from './lib/errors.js'
 export {systemdIsRunning} from './lib/systemd.js'

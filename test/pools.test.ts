@@ -93,8 +93,14 @@ describe('address pools that never clash with the host\'s networks', function ()
       `nixos-container: cannot start container ‘${taken}’: its HOST_ADDRESS 10.233.227.1 clashes with the host's network (the host routes 10.233.227.0/24 (dev ${dummy}), which holds 10.233.227.1); give it other addresses in ${host.conf(taken)}\n`)
     assert.equal(await routes(), before)
     assert.equal((await host.ok(['status', taken])).stdout, 'down\n')
-    // Another container starts as before.
+    // Another container starts as before; a restart that start would refuse leaves it running.
     await host.ok(['start', other])
+    const address = localAddress(other)!
+    await ip('route', 'add', `${address.replace(/\.2$/, '.0')}/24`, 'dev', dummy)
+    const restart = await host.cli(['restart', other])
+    assert.equal(restart.exitCode, 1)
+    assert.match(restart.stderr, new RegExp(`^nixos-container: cannot start container ‘${other}’: its HOST_ADDRESS`))
+    assert.equal((await host.ok(['status', other])).stdout, 'up\n')
     await host.ok(['stop', other])
   })
 })

@@ -162,12 +162,22 @@ export class GuestRoot {
   copyFileIn(dir: number, name: string, source: string, mode: number, components: string[]): void {
     const existing = this.inspect(dir, name, components)
     if (existing && !('link' in existing) && !existing.stats.isFile()) throw new UserError(`refusing to replace ${display(components)} in the container: not a regular file`)
+    this.replace(dir, name, components, (fd) => {
+      copyFileSync(source, `/proc/self/fd/${fd}`)
+      fchmodSync(fd, mode)
+    })
+  }
+
+  /**
+   * Puts a new file at NAME in DIR: FILL writes it through a descriptor of a new file (O_EXCL, so
+   * never through a link) beside the name, then rename() replaces whatever is at the name.
+   */
+  private replace(dir: number, name: string, components: string[], fill: (fd: number) => void): void {
     const temporary = `.${name}.nixos-container-${randomBytes(6).toString('hex')}`
     const fd = openSync(at(dir, temporary), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600)
     try {
       try {
-        copyFileSync(source, `/proc/self/fd/${fd}`)
-        fchmodSync(fd, mode)
+        fill(fd)
       } finally {
         closeSync(fd)
       }
@@ -176,8 +186,9 @@ export class GuestRoot {
       try {
         unlinkSync(at(dir, temporary))
       } catch {
-        // Already renamed, or removed by the guest.
+        // Already renamed, or the guest removed it.
       }
+      if (error instanceof UserError) throw error
       throw new UserError(`cannot write ${display(components)} in the container: ${(error as Error).message}`)
     }
   }
@@ -286,27 +297,12 @@ export class GuestRoot {
     const dir = this.directory(components.slice(0, -1).join('/'), {mode: options.dirMode ?? 0o755})!
     const name = components.at(-1)!
     if (!options.replaceLink) this.checkWritable(guestPath)
-    const temporary = `.${name}.nixos-container-${randomBytes(6).toString('hex')}`
-    const fd = openSync(at(dir, temporary), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600)
-    try {
-      try {
-        const bytes = typeof content === 'string' ? Buffer.from(content) : content
-        for (let offset = 0; offset < bytes.length;) offset += writeSync(fd, bytes, offset)
-        fchmodSync(fd, options.mode ?? 0o644)
-        fsyncSync(fd)
-      } finally {
-        closeSync(fd)
-      }
-      renameSync(at(dir, temporary), at(dir, name))
-    } catch (error) {
-      try {
-        unlinkSync(at(dir, temporary))
-      } catch {
-        // Already renamed, or the guest removed it.
-      }
-      if (error instanceof UserError) throw error
-      throw new UserError(`cannot write ${display(components)} in the container: ${(error as Error).message}`)
-    }
+    this.replace(dir, name, components, (fd) => {
+      const bytes = typeof content === 'string' ? Buffer.from(content) : content
+      for (let offset = 0; offset < bytes.length;) offset += writeSync(fd, bytes, offset)
+      fchmodSync(fd, options.mode ?? 0o644)
+      fsyncSync(fd)
+    })
   }
 
   /** Creates GUEST-PATH with CONTENT when nothing has that name; whatever is there is left alone. */

@@ -6,6 +6,7 @@ import {BlockList, isIPv6} from 'node:net'
 
 import {failureReason, runCommand} from './command.js'
 import {withoutPrefix} from './addresses.js'
+import type {Container} from './containers.js'
 import {UserError} from './errors.js'
 
 interface Route {
@@ -74,4 +75,23 @@ export function hostClash(networks: HostNetworks, address: string): string | und
   const family = isIPv6(bare) ? 'ipv6' : 'ipv4'
   const route = networks.routes.find((r) => r.covers.check(bare, family))
   return route ? `the host routes ${route.prefix} (${route.via}), which holds ${bare}` : undefined
+}
+
+/**
+ * The host must not have taken the container's addresses since it was made (a LAN, a VPN in the
+ * same range): its /32 routes would cut the host off from that network. Bridged containers live in
+ * their bridge's network by design and are not checked.
+ */
+export async function requireNoHostClash(container: Container): Promise<void> {
+  const {conf, name} = container
+  if (conf.get('PRIVATE_NETWORK') !== '1' || conf.get('HOST_BRIDGE')) return
+  const keys = ['HOST_ADDRESS', 'LOCAL_ADDRESS', 'HOST_ADDRESS6', 'LOCAL_ADDRESS6'].filter((key) => conf.get(key))
+  if (keys.length === 0) return
+  // Containers' links do not count: theirs are in their conf files, checked against each other at
+  // create (one host address on many links is the NixOS manual's own pattern).
+  const networks = await hostNetworks()
+  for (const key of keys) {
+    const clash = hostClash(networks, conf.get(key)!)
+    if (clash) throw new UserError(`cannot start container ‘${name}’: its ${key} ${withoutPrefix(conf.get(key)!)} clashes with the host's network (${clash}); give it other addresses in ${container.paths.conf}`)
+  }
 }

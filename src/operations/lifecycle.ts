@@ -9,9 +9,8 @@ import {type Container, hasSystem, loadContainer, requireReadableNetwork, requir
 import {withContainerLock} from '../lib/container-lock.js'
 import {UserError} from '../lib/errors.js'
 import type {HostPaths} from '../lib/paths.js'
-import {hostClash, hostNetworks} from '../lib/host-networks.js'
+import {requireNoHostClash} from '../lib/host-networks.js'
 import {portForwardingProblem} from '../lib/ports.js'
-import {withoutPrefix} from '../lib/addresses.js'
 import {onInterrupt} from '../lib/signals.js'
 
 export interface LifecycleResult {
@@ -64,25 +63,6 @@ async function undoneOnAbort<T>(work: Promise<T>, signal: AbortSignal | undefine
   throw new UserError(why)
 }
 
-/**
- * The host must not have taken the container's addresses since it was made (a LAN, a VPN in the
- * same range): its /32 routes would cut the host off from that network. Bridged containers live in
- * their bridge's network by design and are not checked.
- */
-async function requireFreeAddresses(container: Container): Promise<void> {
-  const {conf, name} = container
-  if (conf.get('PRIVATE_NETWORK') !== '1' || conf.get('HOST_BRIDGE')) return
-  const keys = ['HOST_ADDRESS', 'LOCAL_ADDRESS', 'HOST_ADDRESS6', 'LOCAL_ADDRESS6'].filter((key) => conf.get(key))
-  if (keys.length === 0) return
-  // Containers' links do not count: theirs are in their conf files, checked against each other at
-  // create (one host address on many links is the NixOS manual's own pattern).
-  const networks = await hostNetworks()
-  for (const key of keys) {
-    const clash = hostClash(networks, conf.get(key)!)
-    if (clash) throw new UserError(`cannot start container ‘${name}’: its ${key} ${withoutPrefix(conf.get(key)!)} clashes with the host's network (${clash}); give it other addresses in ${container.paths.conf}`)
-  }
-}
-
 export async function startContainer(context: OperationContext, request: StartRequest): Promise<LifecycleResult> {
   const {host, plugins, supervisor, progress} = context
   const {name, timeoutMs, signal} = request
@@ -97,7 +77,7 @@ export async function startContainer(context: OperationContext, request: StartRe
     }
     // Said before any progress is drawn, so the advice is the one line the user sees.
     requireSystem(container)
-    await requireFreeAddresses(container)
+    await requireNoHostClash(container)
     let leader = 0
     await progress.run([{
       title: `Starting container ${name} (${supervisor.name})`,
@@ -136,7 +116,9 @@ export async function stopContainer(context: OperationContext, name: string, tim
 
 /** Stop, then start, under one hold of the lock: no other command gets in between. */
 export async function restartContainer(context: OperationContext, request: StartRequest): Promise<LifecycleResult> {
-  return locked(context.host, request.name, async () => {
+  return locked(context.host, request.name, async (container) => {
+    // Before the stop: a restart that start would refuse must not leave the container down.
+    await requireNoHostClash(container)
     await stopContainer(context, request.name, request.timeoutMs)
     return startContainer(context, request)
   })

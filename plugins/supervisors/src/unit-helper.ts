@@ -9,7 +9,7 @@
 import {bootContainer} from './boot.js'
 import {machinectl, machineLeader, waitUntilUnregistered} from './systemctl.js'
 import {
-  activate, type Container, errorReport, execedChild, hasSystem, loadContainer, openDirectContext, requireSystem, resolveHostPaths, unitStepCommand, updateContainer, UserError, waitFor,
+  activate, type Container, errorReport, execedChild, hasSystem, loadContainer, openDirectContext, requireNoHostClash, requireSystem, resolveHostPaths, unitStepCommand, updateContainer, UserError, waitFor,
 } from 'nixos-container'
 
 /** The container's PID 1: the child of systemd-nspawn ($MAINPID) that has exec'd the container's init. */
@@ -31,6 +31,8 @@ async function preStart(container: Container): Promise<void> {
     await updateContainer(await openDirectContext({choice: {supervisor: 'nspawn'}}), {name, nixFlags: []})
   }
   requireSystem(container)
+  // Also when systemd starts it (at boot, systemctl start): never route the host's networks away.
+  await requireNoHostClash(container)
 }
 
 async function start(container: Container): Promise<void> {
