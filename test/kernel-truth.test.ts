@@ -14,8 +14,14 @@ import {answersPing, cliPath, type CliResult, TestHost} from './helpers/host.ts'
 
 const pidFile = (host: TestHost, name: string): string => path.join(host.runtimeDir, `${name}.pid`)
 const recordedNspawn = (host: TestHost, name: string): number => Number(readFileSync(pidFile(host, name), 'utf8').split('\n')[0])
-const nspawnsOf = (host: TestHost, name: string): number[] =>
-  host.processesOf(name).filter((pid) => path.basename(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0]) === 'systemd-nspawn')
+/** The container's systemd-nspawn processes (a process that ends while we look is none of them). */
+const nspawnsOf = (host: TestHost, name: string): number[] => host.processesOf(name).filter((pid) => {
+  try {
+    return path.basename(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0]) === 'systemd-nspawn'
+  } catch {
+    return false
+  }
+})
 
 async function hostSide(name: string): Promise<string> {
   return (await execa('ip', ['-br', '-4', 'addr', 'show', `ve-${name}`], {reject: false})).stdout

@@ -4,7 +4,7 @@
 // where systemd-machined does not run. The sudoers and polkit examples of docs/containers.md parse.
 import assert from 'node:assert/strict'
 import {execa} from 'execa'
-import {accessSync, chmodSync, constants, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {accessSync, chmodSync, constants, lstatSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 
@@ -20,6 +20,25 @@ const promptMs = 5000
 
 /** The argv that asks whether `nobody` can run the CLI from where this checkout is (a clone under /root cannot). */
 const nobodyRunsCli = [...nobody, process.execPath, cliPath, '--version']
+
+/**
+ * The CLI as `nobody` can run it: from this checkout, or, when a directory on its path is not
+ * world-readable (a clone under /root, as CI may make), from the same tree bind-mounted under /tmp.
+ */
+async function cliForNobody(): Promise<{argv: string[]; release: () => Promise<void>}> {
+  const works = async (argv: string[]): Promise<boolean> => (await execa(nobody[0], [...nobody.slice(1), ...argv, '--version'], {reject: false, timeout: 30_000})).exitCode === 0
+  if (await works([process.execPath, cliPath])) return {argv: [process.execPath, cliPath], release: async () => {}}
+  const view = mkdtempSync('/tmp/nc-nonroot-view-')
+  chmodSync(view, 0o755)
+  await execa('mount', ['--bind', projectRoot, view])
+  const release = async (): Promise<void> => {
+    await execa('umount', [view], {reject: false})
+    rmdirSync(view)
+  }
+  const inView = (file: string): string => (file.startsWith(projectRoot + '/') ? view + file.slice(projectRoot.length) : file)
+  const argv = [inView(process.execPath), inView(cliPath)]
+  return {argv, release}
+}
 
 /** Skips the suite, saying why, when `nobody` cannot run the CLI: every directory on its path must be world-readable. */
 function skipUnlessNobodyRunsCli(context: Mocha.Context, exitCode: number | undefined): void {
@@ -48,8 +67,13 @@ describe('users other than root', function () {
   const host = new TestHost('nonroot')
   let timed: (args: string[]) => Promise<CliResult & {ms: number}>
 
+  let release = async (): Promise<void> => {}
+
   before(async function () {
-    skipUnlessNobodyRunsCli(this, (await execa(nobodyRunsCli[0], nobodyRunsCli.slice(1), {reject: false, timeout: 30_000})).exitCode)
+    const cli = await cliForNobody()
+    release = cli.release
+    const check = await execa(nobody[0], [...nobody.slice(1), ...cli.argv, '--version'], {reject: false, timeout: 30_000})
+    skipUnlessNobodyRunsCli(this, check.exitCode)
     // As on a real host: /etc/nixos-containers and /run are world-readable, the state and profile
     // directories (which the tool makes 0700) are not. mkdtemp's 0700 would hide everything.
     chmodSync(host.dir, 0o755)
@@ -58,13 +82,16 @@ describe('users other than root', function () {
     timed = async (args) => {
       const started = Date.now()
       // nobody's own HOME, as login(1) would set it; the host's directories as the test's.
-      const result = await execa(nobody[0], [...nobody.slice(1), process.execPath, cliPath, ...args], {
+      const result = await execa(nobody[0], [...nobody.slice(1), ...cli.argv, ...args], {
         env: {...host.env, HOME: '/nonexistent'}, stdin: 'ignore', reject: false, stripFinalNewline: false, timeout: 30_000,
       })
       return {exitCode: result.exitCode ?? 128, stdout: String(result.stdout), stderr: String(result.stderr), ms: Date.now() - started}
     }
   })
-  after(() => host.cleanup())
+  after(async () => {
+    await release()
+    await host.cleanup()
+  })
 
   it('each command that needs root says so in one line, exits 1 at once and changes nothing', async () => {
     // The container's own files and its console log change as it runs; the tool's records must not.
