@@ -63,7 +63,7 @@ async function timeBareBoot(container) {
   const ready = new Promise((resolve) => socket.on('data', (data) => {
     if (/^READY=1$/m.test(data.toString())) resolve(Number(process.hrtime.bigint() - start) / 1e6)
   }))
-  const child = spawnInCgroup(container.name, () => spawn('systemd-nspawn', args, {
+  const child = spawnInCgroup(container.name, {}, () => spawn('systemd-nspawn', args, {
     stdio: 'ignore', env: {...process.env, NOTIFY_SOCKET: socketPath},
   }))
   const exited = new Promise((resolve) => child.once('exit', resolve))
