@@ -1,11 +1,11 @@
 // The container's /etc/nixos/configuration.nix, exactly as upstream writes it. The file is the
 // guest's (its root user may rewrite it or replace it with a link): it is read and installed only
 // through guest-fs, and builders evaluate a private copy on the host, never the file in the root.
-import {accessSync, constants, existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, statSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {accessSync, constants, existsSync, mkdirSync, realpathSync, statSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 
 import {UserError} from './errors.js'
+import {withScratchDirectory} from './scratch.js'
 import type {Builder, BuildRequest} from '../contract/builder.js'
 import {readGuestFile, writeGuestFile} from './guest-fs.js'
 
@@ -55,18 +55,11 @@ export function readConfiguration(root: string): string | undefined {
  * would let the guest point the host's root at any host file.
  */
 export async function withConfigurationFile<T>(text: string, fn: (file: string) => Promise<T>): Promise<T> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'nixos-container-config-'))
-  // Also on exit, which a signal handler's process.exit() still reaches (a finally does not).
-  const remove = (): void => rmSync(dir, {recursive: true, force: true})
-  process.once('exit', remove)
-  try {
+  return withScratchDirectory('config', async (dir) => {
     const file = path.join(dir, 'configuration.nix')
     writeFileSync(file, text, {mode: 0o644})
-    return await fn(file)
-  } finally {
-    process.off('exit', remove)
-    remove()
-  }
+    return fn(file)
+  })
 }
 
 /** Installs TEXT as the container's configuration.nix: atomically, never through a link (refused). */

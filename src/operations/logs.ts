@@ -2,8 +2,7 @@
 // in the container's /var/log/journal where the host can read it (as `journalctl -M` does), and
 // its console: the direct supervisor's NAME.log, or the container unit's journal under systemd.
 import {spawn} from 'node:child_process'
-import {existsSync, mkdtempSync, rmSync, statSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {existsSync, statSync} from 'node:fs'
 import path from 'node:path'
 
 import type {OperationContext} from './context.js'
@@ -11,6 +10,7 @@ import {signalExitStatus} from './interactive.js'
 import {type Container, loadContainer} from '../lib/containers.js'
 import {UserError} from '../lib/errors.js'
 import {openGuestJournal} from '../lib/guest-fs.js'
+import {withScratchDirectory} from '../lib/scratch.js'
 
 export type LogSource = 'journal' | 'console'
 
@@ -93,42 +93,42 @@ const followInterval = 250
  * interval and, when a file was added or changed, journalctl prints what came after the cursor
  * it saved last time (--cursor-file); a journal rotated or vacuumed meanwhile is picked up too.
  */
-async function followJournal(root: string, request: LogsRequest): Promise<number> {
-  const scratch = mkdtempSync(path.join(tmpdir(), 'nixos-container-logs-'))
-  const cursorFile = path.join(scratch, 'cursor')
-  let stopped = false
-  const stop = (): void => {
-    stopped = true
-  }
-  process.on('SIGINT', stop)
-  process.on('SIGTERM', stop)
-  try {
-    let seen = ''
-    for (let first = true; !stopped; first = false) {
-      const journal = openGuestJournal(root)
-      try {
-        const now = signature(journal.files)
-        if (journal.files.length > 0 && now !== seen) {
-          seen = now
-          // The first round prints the last --lines entries (with 0, it reads one, unprinted, for
-          // the cursor); later rounds print what follows the cursor, or all when the journal was
-          // empty before.
-          const lines = first ? ['--lines=' + Math.max(request.lines, 1)] : existsSync(cursorFile) ? [] : ['--lines=all']
-          const base = journalCommand({...request, follow: false}, journal.journalctlArguments).filter((a) => !a.startsWith('--lines='))
-          const status = await run([...base, ...lines, `--cursor-file=${cursorFile}`], first && request.lines === 0 ? {stdout: 'ignore'} : {})
-          if (status !== 0) return status
-        }
-      } finally {
-        journal.close()
-      }
-      await new Promise((resolve) => setTimeout(resolve, followInterval))
+function followJournal(root: string, request: LogsRequest): Promise<number> {
+  return withScratchDirectory('logs', async (scratch) => {
+    const cursorFile = path.join(scratch, 'cursor')
+    let stopped = false
+    const stop = (): void => {
+      stopped = true
     }
-    return 0
-  } finally {
-    process.off('SIGINT', stop)
-    process.off('SIGTERM', stop)
-    rmSync(scratch, {recursive: true, force: true})
-  }
+    process.on('SIGINT', stop)
+    process.on('SIGTERM', stop)
+    try {
+      let seen = ''
+      for (let first = true; !stopped; first = false) {
+        const journal = openGuestJournal(root)
+        try {
+          const now = signature(journal.files)
+          if (journal.files.length > 0 && now !== seen) {
+            seen = now
+            // The first round prints the last --lines entries (with 0, it reads one, unprinted, for
+            // the cursor); later rounds print what follows the cursor, or all when the journal was
+            // empty before.
+            const lines = first ? ['--lines=' + Math.max(request.lines, 1)] : existsSync(cursorFile) ? [] : ['--lines=all']
+            const base = journalCommand({...request, follow: false}, journal.journalctlArguments).filter((a) => !a.startsWith('--lines='))
+            const status = await run([...base, ...lines, `--cursor-file=${cursorFile}`], first && request.lines === 0 ? {stdout: 'ignore'} : {})
+            if (status !== 0) return status
+          }
+        } finally {
+          journal.close()
+        }
+        await new Promise((resolve) => setTimeout(resolve, followInterval))
+      }
+      return 0
+    } finally {
+      process.off('SIGINT', stop)
+      process.off('SIGTERM', stop)
+    }
+  })
 }
 
 /** What changes when journald writes: which files there are, their sizes and times (journald touches each after a write). */

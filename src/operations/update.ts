@@ -2,8 +2,6 @@
 // SYSTEM/bin/switch-to-configuration test. A failed build leaves profile and running system alone,
 // and configuration.nix too: the new one is built from a private copy and installed only after.
 
-import {mkdtempSync, rmSync} from 'node:fs'
-import {tmpdir} from 'node:os'
 import path from 'node:path'
 
 import {confRecord, type OperationContext} from './context.js'
@@ -21,6 +19,7 @@ import {
 import type {ContainerPaths} from '../lib/paths.js'
 import {currentSystem} from '../lib/profile.js'
 import type {Step} from '../lib/progress.js'
+import {withScratchDirectory} from '../lib/scratch.js'
 import {describeChanges, type SystemChanges, systemChanges} from '../lib/system-changes.js'
 
 export interface UpdateRequest {
@@ -115,14 +114,6 @@ async function updateLocked({host, plugins, supervisor, progress}: OperationCont
 }
 
 /** Runs FN with the container's paths but a profile in a new scratch directory, removed after. */
-async function withScratchProfile<T>(paths: ContainerPaths, fn: (scratch: ContainerPaths) => Promise<T>): Promise<T> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'nixos-container-dry-run-'))
-  const remove = (): void => rmSync(dir, {recursive: true, force: true})
-  process.once('exit', remove)
-  try {
-    return await fn({...paths, profileDir: dir, profile: path.join(dir, 'system')})
-  } finally {
-    process.off('exit', remove)
-    remove()
-  }
+function withScratchProfile<T>(paths: ContainerPaths, fn: (scratch: ContainerPaths) => Promise<T>): Promise<T> {
+  return withScratchDirectory('dry-run', (dir) => fn({...paths, profileDir: dir, profile: path.join(dir, 'system')}))
 }

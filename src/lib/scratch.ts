@@ -1,0 +1,19 @@
+// Private scratch directories on the host: a new 0700 directory under the temporary directory,
+// removed when the work is done, also when a signal handler's process.exit() cuts it short (a
+// finally block does not run then; the exit event does).
+import {mkdtempSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import path from 'node:path'
+
+/** Runs FN with a new scratch directory named nixos-container-PURPOSE-…, removed afterwards. */
+export async function withScratchDirectory<T>(purpose: string, fn: (dir: string) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(path.join(tmpdir(), `nixos-container-${purpose}-`))
+  const remove = (): void => rmSync(dir, {recursive: true, force: true})
+  process.once('exit', remove)
+  try {
+    return await fn(dir)
+  } finally {
+    process.off('exit', remove)
+    remove()
+  }
+}
