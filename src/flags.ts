@@ -4,7 +4,7 @@
 import {Args, Flags} from '@oclif/core'
 
 import type {SystemSource} from './contract/builder.js'
-import {type LimitChange, parseCpus, parseSize, parseTasks} from './lib/limits.js'
+import {type LimitChanges, parseCpus, parseSize, parseTasks} from './lib/limits.js'
 import {UserError} from './lib/errors.js'
 import {parseFlakeRef} from './lib/flake-ref.js'
 import {type ConfigSource, resolveConfigFile} from './lib/nixos-config.js'
@@ -131,7 +131,7 @@ export const limitFlags = {
 }
 
 /** The limits the flags ask for, parsed (one clear line for a bad value). */
-export function limitChanges(flags: {memory?: string; cpus?: string; 'tasks-max'?: string}): {memoryBytes?: LimitChange<number>; cpus?: LimitChange<number>; tasksMax?: LimitChange<number>} {
+export function limitChanges(flags: {memory?: string; cpus?: string; 'tasks-max'?: string}): LimitChanges {
   return {
     memoryBytes: flags.memory === undefined ? undefined : parseSize('--memory', flags.memory),
     cpus: flags.cpus === undefined ? undefined : parseCpus('--cpus', flags.cpus),

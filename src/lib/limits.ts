@@ -16,6 +16,9 @@ export interface ResourceLimits {
 /** A limit asked for on the command line: a value, or `none` to lift it. */
 export type LimitChange<T> = T | 'none' | undefined
 
+/** The limits a command asks to change (create, set): an absent one stays as it is. */
+export type LimitChanges = {[K in keyof ResourceLimits]?: LimitChange<number>}
+
 const keys = {memoryBytes: 'MEMORY_MAX', cpus: 'CPUS', tasksMax: 'TASKS_MAX'} as const
 
 const units: Record<string, number> = {'': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4}
@@ -55,20 +58,11 @@ export function limitsOfConf(conf: ConfEntries): ResourceLimits {
 }
 
 /** Writes CHANGES into CONF ('none' removes a limit); returns the limits now recorded. */
-export function recordLimits(conf: ConfEntries, changes: {[K in keyof ResourceLimits]?: LimitChange<number>}): ResourceLimits {
+export function recordLimits(conf: ConfEntries, changes: LimitChanges): ResourceLimits {
   for (const [field, key] of Object.entries(keys) as Array<[keyof ResourceLimits, string]>) {
     const change = changes[field]
     if (change === 'none') conf.delete(key)
     else if (change !== undefined) conf.set(key, String(change))
   }
   return limitsOfConf(conf)
-}
-
-/** 1610612736 → 1.5G, for people. */
-export function formatSize(bytes: number): string {
-  for (const unit of ['T', 'G', 'M', 'K']) {
-    const size = bytes / units[unit]
-    if (size >= 1) return `${Number.isInteger(size) ? size : size.toFixed(1)}${unit}`
-  }
-  return String(bytes)
 }

@@ -9,7 +9,7 @@ import type {SystemSource} from '../contract/builder.js'
 import type {Supervisor} from '../contract/supervisor.js'
 import {type AddressSet, checkAddresses} from '../lib/addresses.js'
 import {type ConfEntries, createConf} from '../lib/conf.js'
-import {type LimitChange, recordLimits, type ResourceLimits} from '../lib/limits.js'
+import {type LimitChanges, recordLimits} from '../lib/limits.js'
 import {checkContainerOptions, type ContainerOptions, noOptions, recordOptions} from '../lib/container-options.js'
 import {addressesInUse, type Container, loadContainer, writeConf} from '../lib/containers.js'
 import {UserError} from '../lib/errors.js'
@@ -38,7 +38,7 @@ export interface CreateRequest {
   /** --pool: address ranges for the allocator, instead of its settings'. */
   pools?: string[]
   /** Memory, CPU and task limits (see limits.ts). */
-  limits?: {[K in keyof ResourceLimits]?: LimitChange<number>}
+  limits?: LimitChanges
 }
 
 export interface CreateResult {

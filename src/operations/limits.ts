@@ -4,11 +4,11 @@ import type {OperationContext} from './context.js'
 import {loadContainer, writeConf} from '../lib/containers.js'
 import {withContainerLock} from '../lib/container-lock.js'
 import {UserError} from '../lib/errors.js'
-import {type LimitChange, recordLimits, type ResourceLimits} from '../lib/limits.js'
+import {type LimitChanges, recordLimits, type ResourceLimits} from '../lib/limits.js'
 
 export interface SetLimitsRequest {
   name: string
-  changes: {[K in keyof ResourceLimits]?: LimitChange<number>}
+  changes: LimitChanges
 }
 
 export interface SetLimitsResult {

@@ -8,7 +8,7 @@ import path from 'node:path'
 
 import {type ResourceLimits, UserError} from 'nixos-container'
 
-/** The v1 controllers limits use on hybrid hosts, where cgroup2 has none of them. */
+/** The controllers that carry limits: cgroup2's, or on hybrid hosts (whose cgroup2 has none) v1's of these names. */
 const limitControllers = ['memory', 'cpu', 'pids']
 
 /**
@@ -121,7 +121,7 @@ function enableControllers(group: string): void {
   const parents = [path.dirname(path.dirname(group)), path.dirname(group)]
   for (const parent of parents) {
     const available = readFileSync(path.join(parent, 'cgroup.controllers'), 'utf8').split(/\s+/)
-    for (const controller of ['memory', 'cpu', 'pids'].filter((c) => available.includes(c))) {
+    for (const controller of limitControllers.filter((c) => available.includes(c))) {
       try {
         writeFileSync(path.join(parent, 'cgroup.subtree_control'), `+${controller}`)
       } catch {
