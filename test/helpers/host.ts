@@ -10,6 +10,7 @@ import {fileURLToPath} from 'node:url'
 import {isAlive, sleep} from '../../dist/lib/proc.js'
 import {mountsBelow} from '../../dist/lib/remove.js'
 import {containerCgroups, removeCgroups} from '../../plugins/supervisors/dist/cgroup.js'
+import type {TerminalHost} from './terminal.ts'
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 export const fixtures = path.join(projectRoot, 'test/fixtures')
@@ -34,7 +35,7 @@ function allPids(): number[] {
   return readdirSync('/proc').filter((entry) => /^\d+$/.test(entry)).map(Number)
 }
 
-export class TestHost {
+export class TestHost implements TerminalHost {
   readonly dir: string
   readonly env: Record<string, string>
   /** The containers this host has had, recorded at cleanup: the final check looks for each. */
@@ -71,6 +72,10 @@ export class TestHost {
   profileDir(name: string): string { return path.join(this.profilesDir, name) }
 
   /** Runs `nixos-container ARGS…`; never throws on a non-zero exit. */
+  terminalCommand(args: string): {command: string; env: Record<string, string>} {
+    return {command: `${process.execPath} ${cliPath} ${args}`, env: this.env}
+  }
+
   async cli(args: string[], options: {input?: string; env?: Record<string, string>} = {}): Promise<CliResult> {
     const result = await execa(process.execPath, [cliPath, ...args], {
       env: {...this.env, ...options.env},

@@ -11,6 +11,7 @@ import path from 'node:path'
 import {execedChild, isAlive, waitFor} from '../../dist/lib/proc.js'
 import {safeRemoveTree} from '../../dist/lib/remove.js'
 import {cliPath, fixtures, projectRoot, type CliResult} from './host.ts'
+import type {TerminalHost} from './terminal.ts'
 
 const buildScript = path.join(projectRoot, 'test/harness/build-rootfs.sh')
 const guestPath = '/usr/sbin:/usr/bin:/sbin:/bin'
@@ -39,7 +40,7 @@ export interface ExecOptions {
   timeoutMs?: number
 }
 
-export class SystemdHost {
+export class SystemdHost implements TerminalHost {
   readonly name: string
   readonly dir: string
   readonly root: string
@@ -124,6 +125,12 @@ export class SystemdHost {
       ...options,
       env: {NIX_PATH: `nixpkgs=${path.join(fixtures, 'nixpkgs')}`, ...options.env},
     })
+  }
+
+  /** `nixos-container ARGS` entered into the host as cli() runs it, for a terminal on this machine. */
+  terminalCommand(args: string): {command: string; env: Record<string, string>} {
+    const env = `PATH=${guestPath} HOME=/root TERM=xterm NIX_PATH=nixpkgs=${path.join(fixtures, 'nixpkgs')}`
+    return {command: `nsenter -t ${this.leader} -a --wdns=/ env -i ${env} ${process.execPath} ${cliPath} ${args}`, env: {PATH: process.env.PATH ?? guestPath}}
   }
 
   async ok(args: string[], options: ExecOptions = {}): Promise<CliResult> {

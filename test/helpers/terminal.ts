@@ -3,16 +3,20 @@
 import {execa, type ResultPromise} from 'execa'
 import {PassThrough} from 'node:stream'
 
-import {cliPath, type TestHost} from './host.ts'
+/** Where the CLI runs: this machine's test host, or a command that enters another host. */
+export interface TerminalHost {
+  /** The shell command line that runs `nixos-container ARGS` there, and the environment for it. */
+  terminalCommand(args: string): {command: string; env: Record<string, string>}
+}
 
 export class Terminal {
   private readonly input = new PassThrough()
   private readonly child: ResultPromise
   private output = ''
 
-  constructor(host: TestHost, args: string) {
-    this.child = execa('script', ['-qfec', `${process.execPath} ${cliPath} ${args}`, '/dev/null'],
-      {env: host.env, input: this.input, reject: false, timeout: 60_000})
+  constructor(host: TerminalHost, args: string) {
+    const {command, env} = host.terminalCommand(args)
+    this.child = execa('script', ['-qfec', command, '/dev/null'], {env, input: this.input, reject: false, timeout: 60_000})
     this.child.stdout!.setEncoding('utf8')
     this.child.stdout!.on('data', (chunk: string) => (this.output += chunk))
   }
