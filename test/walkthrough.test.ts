@@ -17,11 +17,11 @@ import {chmodSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 
 import {cliPath, projectRoot, TestHost} from './helpers/host.ts'
+import {type ClientNamespace, makeClientNamespace} from './helpers/netns.ts'
 import {normalise, parseSteps, terminalOutput, withOutputs} from './helpers/walkthrough.ts'
 
 const page = path.join(projectRoot, 'docs/walkthrough.md')
 const update = Boolean(process.env.WALKTHROUGH_UPDATE)
-const client = 'wkclient'
 const forwarding = '/proc/sys/net/ipv4/ip_forward'
 
 describe('docs/walkthrough.md (every command block runs against the fixtures) @system', function () {
@@ -29,9 +29,9 @@ describe('docs/walkthrough.md (every command block runs against the fixtures) @s
   const host = new TestHost('walkthrough')
   const work = path.join(host.dir, 'work')
   const bin = path.join(host.dir, 'bin')
-  /** The page's paths and the test host's, which stand in for them. */
   // The settings file where the page writes it: etc/nixos-container next to etc/nixos-containers.
   host.env.NIXOS_CONTAINER_SETTINGS = path.join(host.dir, 'etc/nixos-container/settings.json')
+  /** The page's paths and the test host's, which stand in for them. */
   const paths: [string, string][] = [
     ['/etc/nixos-containers', host.configDir],
     ['/etc/nixos-container', path.dirname(host.env.NIXOS_CONTAINER_SETTINGS)],
@@ -48,6 +48,7 @@ describe('docs/walkthrough.md (every command block runs against the fixtures) @s
   const toTest = (text: string): string => mapPaths(text, paths)
   const fromTest = (text: string): string => mapPaths(text, paths.map(([real, test]) => [test, real]))
   let forwardingBefore = '0'
+  let client: ClientNamespace | undefined
 
   before(async () => {
     forwardingBefore = readFileSync(forwarding, 'utf8').trim()
@@ -56,20 +57,12 @@ describe('docs/walkthrough.md (every command block runs against the fixtures) @s
     // `nixos-container` on PATH is the CLI under test, with the test host's paths.
     writeFileSync(path.join(bin, 'nixos-container'), `#!/bin/sh\nexec '${process.execPath}' '${cliPath}' "$@"\n`)
     chmodSync(path.join(bin, 'nixos-container'), 0o755)
-    // "Another machine on the host's network": a namespace linked to the host by a veth pair.
-    await execa('ip', ['netns', 'add', client])
-    await execa('ip', ['link', 'add', 'wkc-host', 'type', 'veth', 'peer', 'name', 'wkc-client', 'netns', client])
-    await execa('ip', ['addr', 'add', '10.233.182.1/24', 'dev', 'wkc-host'])
-    await execa('ip', ['link', 'set', 'wkc-host', 'up'])
-    for (const argv of [['addr', 'add', '10.233.182.2/24', 'dev', 'wkc-client'], ['link', 'set', 'wkc-client', 'up'], ['link', 'set', 'lo', 'up']]) {
-      await execa('ip', ['netns', 'exec', client, 'ip', ...argv])
-    }
+    client = await makeClientNamespace('wkclient', {host: 'wkc-host', client: 'wkc-client'}, {host: '10.233.182.1', client: '10.233.182.2'})
   })
 
   after(async () => {
     writeFileSync(forwarding, forwardingBefore)
-    await execa('ip', ['link', 'delete', 'wkc-host'], {reject: false})
-    await execa('ip', ['netns', 'delete', client], {reject: false})
+    await client?.remove()
     await host.cleanup()
   })
 
@@ -84,7 +77,7 @@ describe('docs/walkthrough.md (every command block runs against the fixtures) @s
         continue
       }
       const script = `exec 2>&1\nset -e\n${toTest(step.code)}`
-      const argv = step.target === 'client' ? ['ip', 'netns', 'exec', client, 'bash', '-c', script] : ['bash', '-c', script]
+      const argv = step.target === 'client' ? ['ip', 'netns', 'exec', client!.name, 'bash', '-c', script] : ['bash', '-c', script]
       const result = await execa(argv[0], argv.slice(1), {
         cwd: work,
         env: {...host.env, PATH: `${bin}:${process.env.PATH}`},
