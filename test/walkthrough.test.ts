@@ -1,6 +1,7 @@
 // docs/walkthrough.md cannot rot: every ```sh block of it runs here, in order, against the
 // fixtures (the real CLI, real containers), and the ```text block after it must be what the
-// block printed. WALKTHROUGH_UPDATE=1 rewrites those output blocks instead of comparing.
+// block printed. WALKTHROUGH_UPDATE=1 rewrites those output blocks instead of comparing (all of
+// them, from one run, when any differs).
 //
 // How the page maps to this test:
 // - `<!-- walkthrough: file NAME -->` before a block: the block is written to NAME (not run).
@@ -93,8 +94,10 @@ describe('docs/walkthrough.md (every command block runs against the fixtures) @s
         mismatches.push(`block:\n${step.code}page shows:\n${shown}ran:\n${output}`)
       }
     }
+    // Rewritten only when something differs, and then all of it, so that the store paths and
+    // dates on the page come from one run and agree between the steps.
     if (update) {
-      writeFileSync(page, withOutputs(markdown, steps, outputs))
+      if (mismatches.length > 0) writeFileSync(page, withOutputs(markdown, steps, outputs))
       return
     }
     assert.deepEqual(mismatches, [], 'docs/walkthrough.md shows other output than its commands print: run WALKTHROUGH_UPDATE=1 with this test to rewrite it')
