@@ -195,6 +195,14 @@ describe('documentation', () => {
     assert.deepEqual(broken, [])
   })
 
+  it('the wiki page: every link within the page names one of its sections', () => {
+    const wiki = readFileSync(path.join(projectRoot, 'docs/wiki/NixOS_Containers.mediawiki'), 'utf8')
+    const sections = new Set([...wiki.matchAll(/^=+ (.*?) =+$/gm)].map((m) => m[1].replace(/<\/?(code|nowiki)>/g, '')))
+    const links = [...wiki.matchAll(/\[\[#([^|\]]+)/g)].map((m) => m[1])
+    assert.ok(links.length > 0)
+    assert.deepEqual(links.filter((l) => !sections.has(l)), [])
+  })
+
   it('the walkthrough shows the commands it is about at work', () => {
     const steps = parseSteps(readFileSync(path.join(projectRoot, 'docs/walkthrough.md'), 'utf8')).filter((s) => s.kind === 'run')
     const used = new Set(steps.flatMap((s) => [...s.code.matchAll(/(?:^|\$\()\s*nixos-container ([a-z-]+)/gm)].map((m) => m[1])))
