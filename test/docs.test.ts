@@ -1,15 +1,21 @@
 // The docs are generated from the command classes and must not drift from them: the committed
 // man page and README are exactly what `npm run docs` makes now, the man page renders without a
 // warning, every --help has a summary, description and examples, and every nixos-container
-// command line in the docs names a real command with real flags.
+// command line in the docs names a real command with real flags. The manual chapter and wiki page
+// document every command; links between the docs resolve; the prose passes markdownlint and cspell.
 import assert from 'node:assert/strict'
 import {execa} from 'execa'
-import {readdirSync, readFileSync} from 'node:fs'
+import {existsSync, readdirSync, readFileSync, statSync} from 'node:fs'
 import path from 'node:path'
 
+import {githubSlug, parseBlocks} from '../dist/docs/blocks.js'
+import {loadChapter, referencedCommands} from '../dist/docs/chapter.js'
 import {loadCommands} from '../dist/docs/commands.js'
 import {generateDocs} from '../dist/docs/generate.js'
+import {renderManualChapter} from '../dist/docs/manual.js'
+import {renderWikiPage} from '../dist/docs/mediawiki.js'
 import {projectRoot, TestHost} from './helpers/host.ts'
+import {parseSteps, walkthroughCommands} from './helpers/walkthrough.ts'
 
 const commands = loadCommands(path.join(projectRoot, 'oclif.manifest.json'))
 const manPage = path.join(projectRoot, 'man/nixos-container.8')
@@ -79,7 +85,7 @@ function invocations(line: string): Invocation[] {
 }
 
 describe('documentation', () => {
-  it('the man page and README are exactly what `npm run docs` makes of the commands', () => {
+  it('the man page, README, manual chapter and wiki page are exactly what `npm run docs` makes', () => {
     const {files} = generateDocs(projectRoot, {})
     for (const [file, content] of Object.entries(files)) {
       assert.ok(readFileSync(path.join(projectRoot, file), 'utf8') === content, `${file} is out of date: run npm run docs`)
@@ -142,4 +148,111 @@ describe('documentation', () => {
     const used = new Set(shellLines(chapter).flatMap(invocations).map(({tokens}) => tokens[0]))
     assert.deepEqual(commands.map((c) => c.id).filter((id) => !used.has(id)), [])
   })
+
+  it('the manual and wiki renderers: headings, code, lists, tables and links', () => {
+    const markdown = [
+      '## Networking', '', 'See **`logs` first** and *then* [Security](#security), or [the walkthrough](walkthrough.md).', '',
+      '```sh', '# Start it', 'nixos-container start web', '```', '',
+      '- one item', '  continued', '', '  ```text', '  a | b', '  ```', '',
+      '- two', '', '| option | meaning |', '| --- | --- |', '| `--port [tcp:\\|udp:]N` | a \\| b |', '',
+      '## Security', '', 'Text with `<nixpkgs/nixos>`.',
+    ].join('\n')
+    const chapter = {title: 'T', blocks: parseBlocks(markdown)}
+    const manual = renderManualChapter(chapter)
+    assert.match(manual, /^# Container Management \{#ch-containers\}$/m)
+    assert.match(manual, /^## Networking \{#sec-container-networking\}$/m)
+    assert.match(manual, /\[Security\]\(#sec-containers-security\), or the walkthrough\./)
+    assert.match(manual, /^Start it:\n\n```ShellSession\n# nixos-container start web\n```$/m)
+    assert.match(manual, /^- one item\n {2}continued\n\n {2}```text\n {2}a \| b\n {2}```\n- two$/m)
+    assert.match(manual, /^\| `--port \[tcp:\\\|udp:\]N` \| a \\\| b \|$/m)
+    const wiki = renderWikiPage(chapter)
+    assert.match(wiki, /^== Networking ==$/m)
+    assert.match(wiki, /See '''<code>logs<\/code> first''' and ''then'' \[\[#Security\|Security\]\], or the walkthrough\./)
+    assert.match(wiki, /^<syntaxhighlight lang="bash">\n# Start it\nnixos-container start web\n<\/syntaxhighlight>$/m)
+    assert.match(wiki, /^\* one item continued\n<syntaxhighlight lang="text">\na \| b\n<\/syntaxhighlight>\n\* two$/m)
+    assert.match(wiki, /^\| <code><nowiki>--port \[tcp:&#124;udp:\]N<\/nowiki><\/code> \|\| a &#124; b$/m)
+    assert.match(wiki, /Text with <code><nowiki><nixpkgs\/nixos><\/nowiki><\/code>\./)
+  })
+
+  it('the manual chapter and the wiki page document every command', () => {
+    const {files} = generateDocs(projectRoot, {})
+    const ids = commands.map((c) => c.id)
+    assert.deepEqual(referencedCommands(loadChapter(projectRoot, commands)), ids)
+    for (const id of ids) {
+      assert.match(files['docs/manual/containers.chapter.md'], new RegExp(`^### \`nixos-container ${id}\\b.*\\{#sec-nixos-container-${id}\\}$`, 'm'), `manual: ${id}`)
+      assert.match(files['docs/wiki/NixOS_Containers.mediawiki'], new RegExp(`^=== <code>(?:<nowiki>)?nixos-container ${id}\\b.*===$`, 'm'), `wiki: ${id}`)
+    }
+  })
+
+  it('the manual chapter: every heading has an anchor of its own, and every link to one resolves', () => {
+    const chapter = readFileSync(path.join(projectRoot, 'docs/manual/containers.chapter.md'), 'utf8')
+    const headings = withoutCode(chapter).split('\n').filter((line) => /^#{1,6} /.test(line))
+    const ids = headings.map((h) => /\{#([\w-]+)\}$/.exec(h)?.[1])
+    assert.deepEqual(headings.filter((_, i) => !ids[i]), [], 'headings without an anchor')
+    assert.deepEqual(ids.filter((id, i) => ids.indexOf(id) !== i), [], 'anchors used twice')
+    assert.ok(ids.includes('ch-containers') && ids.includes('sec-imperative-containers') && ids.includes('sec-declarative-containers') && ids.includes('sec-container-networking'))
+    const broken = [...withoutCode(chapter).matchAll(/\]\(#([^)]+)\)/g)].map((m) => m[1]).filter((id) => !ids.includes(id))
+    assert.deepEqual(broken, [])
+  })
+
+  it('the wiki page: every link within the page names one of its sections', () => {
+    const wiki = readFileSync(path.join(projectRoot, 'docs/wiki/NixOS_Containers.mediawiki'), 'utf8')
+    const sections = new Set([...wiki.matchAll(/^=+ (.*?) =+$/gm)].map((m) => m[1].replace(/<\/?(code|nowiki)>/g, '')))
+    const links = [...wiki.matchAll(/\[\[#([^|\]]+)/g)].map((m) => m[1])
+    assert.ok(links.length > 0)
+    assert.deepEqual(links.filter((l) => !sections.has(l)), [])
+  })
+
+  it('the walkthrough shows the commands it is about at work', () => {
+    const steps = parseSteps(readFileSync(path.join(projectRoot, 'docs/walkthrough.md'), 'utf8')).filter((s) => s.kind === 'run')
+    const used = new Set(steps.flatMap((s) => [...s.code.matchAll(/(?:^|\$\()\s*nixos-container ([a-z-]+)/gm)].map((m) => m[1])))
+    assert.deepEqual(walkthroughCommands.filter((c) => !commands.some((d) => d.id === c)), [], 'the list names real commands')
+    assert.deepEqual(walkthroughCommands.filter((c) => !used.has(c)), [])
+  })
+
+  it('links between the docs resolve, to the file and to the heading', () => {
+    const broken: string[] = []
+    for (const file of markdownFiles()) {
+      const text = withoutCode(readFileSync(path.join(projectRoot, file), 'utf8'))
+      for (const [, target] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+        if (/^(https?|mailto):/.test(target)) continue
+        const [ref, fragment] = target.split('#')
+        const linked = ref ? path.join(projectRoot, path.dirname(file), ref) : path.join(projectRoot, file)
+        if (!existsSync(linked)) broken.push(`${file}: ${target} (no such file)`)
+        else if (fragment !== undefined && linked.endsWith('.md') && !anchorsOf(readFileSync(linked, 'utf8')).has(fragment)) broken.push(`${file}: ${target} (no such heading)`)
+      }
+    }
+    assert.deepEqual(broken, [])
+  })
+
+  it('the prose passes the style check (markdownlint) and the spell check (cspell, with cspell.json\'s word list)', async function () {
+    this.timeout(120_000)
+    const lint = await execa('npm', ['run', '--silent', 'lint:docs'], {cwd: projectRoot, reject: false, all: true})
+    assert.equal(lint.exitCode, 0, lint.all)
+  })
 })
+
+/** Markdown with its fenced and inline code blanked out: links and headings there are not links or headings. */
+function withoutCode(markdown: string): string {
+  return markdown.replace(/^( *)```[\s\S]*?^\1```/gm, '').replace(/`[^`\n]*`/g, '``')
+}
+
+/** The anchors a Markdown file offers: GitHub's for its headings, and explicit {#id}s. */
+function anchorsOf(markdown: string): Set<string> {
+  const result = new Set<string>()
+  for (const [, heading] of withoutCode(markdown).matchAll(/^#{1,6} (.*)$/gm)) {
+    const explicit = /\{#([\w-]+)\}$/.exec(heading)
+    result.add(explicit ? explicit[1] : githubSlug(heading))
+  }
+  return result
+}
+
+/** The project's Markdown files (not node_modules), relative to the project. */
+function markdownFiles(dir = ''): string[] {
+  return readdirSync(path.join(projectRoot, dir)).flatMap((entry) => {
+    const relative = path.join(dir, entry)
+    if (['node_modules', '.git', 'dist'].includes(entry)) return []
+    if (statSync(path.join(projectRoot, relative)).isDirectory()) return markdownFiles(relative)
+    return entry.endsWith('.md') ? [relative] : []
+  })
+}

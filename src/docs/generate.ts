@@ -1,11 +1,15 @@
-// What `npm run docs` writes, as text: the man page and README, from oclif.manifest.json.
+// What `npm run docs` writes, as text: the man page and README, from oclif.manifest.json, and the
+// containers chapter for the NixOS manual and wiki, from those and docs/containers.md, docs/declarative.md.
 // The docs test calls this too and compares with the committed files, so they cannot drift.
 import {readFileSync} from 'node:fs'
 import path from 'node:path'
 
+import {loadChapter} from './chapter.js'
 import {loadCommands} from './commands.js'
 import {renderManPage} from './man.js'
+import {renderManualChapter} from './manual.js'
 import {fillSections, renderSections} from './markdown.js'
+import {renderWikiPage} from './mediawiki.js'
 
 export interface GeneratedDocs {
   /** path relative to the project → content */
@@ -28,10 +32,13 @@ export function generateDocs(projectDir: string, env: NodeJS.ProcessEnv = proces
   const {version} = JSON.parse(readFileSync(path.join(projectDir, 'package.json'), 'utf8')) as {version: string}
   const commands = loadCommands(path.join(projectDir, 'oclif.manifest.json'))
   const readme = readFileSync(path.join(projectDir, 'README.md'), 'utf8')
+  const chapter = loadChapter(projectDir, commands)
   return {
     files: {
       'man/nixos-container.8': renderManPage(commands, {version, date: docsDate(projectDir, version, env)}),
       'README.md': fillSections(readme, renderSections(commands)),
+      'docs/manual/containers.chapter.md': renderManualChapter(chapter),
+      'docs/wiki/NixOS_Containers.mediawiki': renderWikiPage(chapter),
     },
   }
 }

@@ -3,8 +3,13 @@
 import {type CommandDoc, commonFlags, type FlagDoc, flagUsage, nixFlags, ownFlags, synopsis} from './commands.js'
 import * as reference from './reference.js'
 
-/** Markdown text: "<nixpkgs/nixos>" must not read as an HTML tag. */
-const prose = (value: string): string => value.replace(/</g, '&lt;')
+/**
+ * Markdown text: "<nixpkgs/nixos>" must not read as an HTML tag, and a unit name such as
+ * container@NAME.service, which Markdown would take for an e-mail address, is set as code.
+ */
+const prose = (value: string): string => value.split(/(`[^`]*`)/).map((part, i) => (i % 2 ? part : part
+  .replace(/</g, '&lt;')
+  .replace(/\b[\w-]+@[\w.%-]*\.(?:service|target|socket)\b/g, '`$&`'))).join('')
 const cell = (value: string): string => prose(value).replace(/\|/g, '\\|').replace(/\n/g, ' ')
 const sentence = (value: string): string => (/[.!?]$/.test(value) ? value : `${value}.`)
 
@@ -39,7 +44,7 @@ export function renderSections(commands: CommandDoc[]): Record<string, string> {
       '### Nix options', '', 'create and update pass these through to Nix:', '', ...flagTable(nixFlags(commands)),
     ].join('\n'),
     environment: ['| variable | meaning |', '| --- | --- |', ...reference.environment.map((e) => `| \`${e.name}\` | ${cell(e.text)} |`)].join('\n'),
-    files: ['| path | what |', '| --- | --- |', ...reference.files.map((f) => `| \`${cell(f.name)}\` | ${cell(f.text)} |`)].join('\n'),
+    files: ['| path | what |', '| --- | --- |', ...reference.files.map((f) => `| \`${f.name.replace(/\|/g, '\\|')}\` | ${cell(f.text)} |`)].join('\n'),
   }
 }
 

@@ -12,7 +12,8 @@ export const description = [
 ]
 
 /** The order commands are documented in: the life of a container. */
-export const commandOrder = ['create', 'start', 'status', 'run', 'root-login', 'login', 'update', 'stop', 'restart', 'terminate', 'destroy', 'list', 'show-ip', 'show-host-key']
+export const commandOrder = ['create', 'start', 'status', 'run', 'root-login', 'login', 'logs', 'update', 'generations', 'rollback', 'set',
+  'cp', 'clone', 'reset', 'stop', 'restart', 'terminate', 'destroy', 'list', 'show-ip', 'show-host-key']
 
 export interface Entry {
   name: string
