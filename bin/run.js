@@ -1,31 +1,10 @@
 #!/usr/bin/env node
-// Entry point. The current majors of @oclif/core, execa and listr2 need Node 22 or later; when an
-// older system Node starts us and the project's own Node (the `node` package, installed by
-// `npm install`) is present, hand over to it instead of failing half-way through an import.
-import {spawn} from 'node:child_process'
-import {existsSync} from 'node:fs'
-import {fileURLToPath} from 'node:url'
-
-const major = Number(process.versions.node.split('.')[0])
-if (major < 22) {
-  const bundled = fileURLToPath(new URL('../node_modules/node/bin/node', import.meta.url))
-  if (!existsSync(bundled) || process.env.NIXOS_CONTAINER_REEXEC) {
-    process.stderr.write(`nixos-container: needs Node.js 22 or later (this is ${process.version})\n`)
-    process.exit(1)
-  }
-  const child = spawn(bundled, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
-    stdio: 'inherit',
-    env: {...process.env, NIXOS_CONTAINER_REEXEC: '1'},
-  })
-  // Signals sent to this pid are the command's: pass them on and wait (a `run` must not be left
-  // running in the container because its wrapper was killed).
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT']) process.on(signal, () => child.kill(signal))
-  const [code, signal] = await new Promise((resolve) => child.once('exit', (...result) => resolve(result)))
-  if (signal) {
-    process.removeAllListeners(signal)
-    process.kill(process.pid, signal)
-  }
-  process.exit(code ?? 1)
+// Entry point. It runs under the host's own Node from 20.5 on (execa 9's floor; Debian 12 has 20):
+// an installed CLI never depends on a development Node. An older Node gets one line saying so.
+const [major, minor] = process.versions.node.split('.').map(Number)
+if (major < 20 || (major === 20 && minor < 5)) {
+  process.stderr.write(`nixos-container: needs Node.js 20.5 or later (this is ${process.version})\n`)
+  process.exit(1)
 }
 
 // Output to a closed pipe (`nixos-container list | head -1`) ends the command quietly, as coreutils

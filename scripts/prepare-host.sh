@@ -51,7 +51,7 @@ if ! mountpoint -q /run/systemd/nspawn; then
   mount -t tmpfs -o mode=0755 tmpfs /run/systemd/nspawn
 fi
 
-# The dependencies want Node 22 or later, which the `node` devDependency brings. npm run by an
+# The development dependencies want Node 22 or later, which the `node` devDependency brings. npm run by an
 # older system Node (Debian 12 has 20) warns about every one of them (EBADENGINE), so that Node
 # is fetched first, alone (it has no engine requirement), and npm ci runs under it.
 install_dependencies() {

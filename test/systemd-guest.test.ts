@@ -208,8 +208,7 @@ describe('a container whose PID 1 is systemd (direct supervisor)', function () {
     assert.match((await host.ok(['logs', name, '--console', '-n', '500'])).stdout, /Reached target .*Multi-User System/)
   })
 
-  it('SIGTERM to the CLI reaches the command in the container, also through the re-exec from an old system Node', async function () {
-    // bin/run.js re-runs itself under the project's Node when an older one (Debian's 20) starts it.
+  it('SIGTERM to the CLI reaches the command in the container, under the project\'s Node and the system\'s own (Debian\'s 20)', async function () {
     const nodes = [process.execPath, ...(existsSync('/usr/bin/node') ? ['/usr/bin/node'] : [])]
     for (const node of nodes) {
       const cli = execa(node, [cliPath, 'run', name, '--', 'sleep', '4242'], {env: host.env, reject: false})
