@@ -5,7 +5,6 @@ import {Command, Flags, type Interfaces} from '@oclif/core'
 import {errorReport, NeedsRootError, printError} from './lib/errors.js'
 import {isRoot} from './lib/privileges.js'
 import {type RemoteTarget, takeRemoteFlags} from './lib/remote.js'
-import {forwardCommand} from './operations/remote.js'
 import {interruptedBy} from './lib/signals.js'
 import {openOclifContext} from './plugin-host/open.js'
 import type {ProviderChoice} from './plugin-host/plugin-host.js'
@@ -67,6 +66,7 @@ export abstract class BaseCommand extends Command {
     if (this.remoteTarget && ctor.remote === 'forward') {
       // The remote tool parses and answers; its exit status is ours (catch() takes it from EEXIT).
       this.parsed = true
+      const {forwardCommand} = await import('./operations/remote.js')
       this.exit(await forwardCommand(this.remoteTarget, this.id!, argv, {json: this.jsonEnabled()}))
     }
     // Root is the remote side's business (the remote tool refuses as it would here).
