@@ -7,6 +7,7 @@ import {spawn} from 'node:child_process'
 import {readFileSync} from 'node:fs'
 import {constants} from 'node:os'
 
+import {takeFromArgv} from './argv.js'
 import {UserError} from './errors.js'
 
 export interface RemoteHost {
@@ -43,27 +44,16 @@ export function parseHost(spec: string): RemoteHost {
  * rest can be sent to the remote tool as it is. No --host: NIXOS_CONTAINER_HOST, if set.
  */
 export function takeRemoteFlags(argv: string[], env: NodeJS.ProcessEnv = process.env): {argv: string[]; target?: RemoteTarget} {
-  const rest: string[] = []
   const hosts: string[] = []
   const options: string[] = []
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]
-    if (arg === '--') {
-      rest.push(...argv.slice(i))
-      break
-    }
+  const rest = takeFromArgv(argv, (arg, next) => {
     const flag = /^--(host|ssh-option)(?:=(.*))?$/s.exec(arg)
-    if (!flag) {
-      rest.push(arg)
-      continue
-    }
-    let value = flag[2]
-    if (value === undefined) {
-      if (i + 1 >= argv.length) throw new UserError(`--${flag[1]} needs a value`)
-      value = argv[++i]
-    }
+    if (!flag) return 0
+    const value = flag[2] ?? next[0]
+    if (value === undefined) throw new UserError(`--${flag[1]} needs a value`)
     ;(flag[1] === 'host' ? hosts : options).push(value)
-  }
+    return flag[2] === undefined ? 2 : 1
+  })
   if (hosts.length === 0 && env.NIXOS_CONTAINER_HOST) hosts.push(...env.NIXOS_CONTAINER_HOST.split(/[\s,]+/).filter(Boolean))
   if (hosts.length === 0) {
     if (options.length > 0) throw new UserError('--ssh-option needs --host')

@@ -7,6 +7,7 @@ import path from 'node:path'
 
 import type {OperationContext} from './context.js'
 import type {SystemSource} from '../contract/builder.js'
+import {takeFromArgv} from '../lib/argv.js'
 import type {ContainerSummary} from '../lib/containers.js'
 import {errorReport, UserError} from '../lib/errors.js'
 import {flakeFeatures, runNix} from '../lib/nix.js'
@@ -155,20 +156,10 @@ async function buildHere({plugins, progress}: OperationContext, request: RemoteB
 export function withoutBuildFlags(argv: string[]): string[] {
   const valued = new Set(['--config', '--config-file', '--flake', '--nixos-path', '--system-path', '--log-format', '--update-input', '--builder'])
   const boolean = new Set(['--impure', '--commit-lock-file', '--no-registries', '--no-update-lock-file', '--no-write-lock-file', '--no-allow-dirty', '--recreate-lock-file', '--refresh'])
-  const rest: string[] = []
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]
-    if (arg === '--') {
-      rest.push(...argv.slice(i))
-      break
-    }
+  return takeFromArgv(argv, (arg) => {
+    if (boolean.has(arg)) return 1
     const name = arg.split('=')[0]
-    if (boolean.has(arg)) continue
-    if (valued.has(name)) {
-      if (!arg.includes('=')) i++
-      continue
-    }
-    rest.push(arg)
-  }
-  return rest
+    if (valued.has(name)) return arg.includes('=') ? 1 : 2
+    return 0
+  })
 }
