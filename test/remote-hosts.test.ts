@@ -135,6 +135,11 @@ describe('--host: containers on another machine over ssh', function () {
       assert.equal(failed.stdout, 'from stdin\none\n')
       const quoted = await okOnRemote(['run', 'rh1', '--', 'sh', '-c', 'printf "%s|" "$@"', 'x', 'a b', 'c\'d', '$HOME', '*', ''])
       assert.equal(quoted.stdout, 'a b|c\'d|$HOME|*||')
+      // From a terminal (script gives one), run gets one there too (ssh -t), and keeps the status.
+      const line = [process.execPath, cliPath, ...withHost(['run', 'rh1']), '--', 'sh', '-c', 'test -t 0 && echo on a terminal; exit 4'].map(shellQuote).join(' ')
+      const terminal = await execa('script', ['-qec', line, '/dev/null'], {env: here.env, reject: false, stdin: 'ignore'})
+      assert.equal(terminal.exitCode, 4)
+      assert.match(String(terminal.stdout), /on a terminal/)
       const captured = await onRemote(['run', 'rh1', '--json', '--', 'sh', '-c', 'echo out; echo err >&2; exit 3'])
       assert.equal(captured.exitCode, 3)
       assert.deepEqual(JSON.parse(captured.stdout), {name: 'rh1', exitCode: 3, stdout: 'out\n', stderr: 'err\n'})
