@@ -3,13 +3,13 @@
 // Container names start with rh and use addresses in 10.233.248.0/24, apart from other suites'.
 import assert from 'node:assert/strict'
 import {execa} from 'execa'
-import {writeFileSync} from 'node:fs'
+import {cpSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 
 import {sleep} from '../dist/lib/proc.js'
 import {parseHost, shellQuote, takeRemoteFlags} from '../dist/lib/remote.js'
 import {withoutBuildFlags} from '../dist/operations/remote.js'
-import {cliPath, TestHost} from './helpers/host.ts'
+import {cliPath, fixtures, TestHost} from './helpers/host.ts'
 import {deadAddress, descendants, remoteAddress, SshHost} from './helpers/ssh-host.ts'
 
 describe('--host: the command line for ssh', () => {
@@ -166,11 +166,16 @@ describe('--host: containers on another machine over ssh', function () {
       await here.ok(['destroy', 'rhlocal'])
     })
 
-    it('update builds here, copies, and activates there', async () => {
+    it('update builds here (channels or a flake), copies, and activates there', async () => {
       const updated = JSON.parse((await okOnRemote(['update', 'rh1', '--json', '--config', 'environment.etc."version".text = "two";'])).stdout)
       assert.equal(updated.activated, true)
       assert.notEqual(updated.systemPath, firstSystem)
       assert.equal((await okOnRemote(['run', 'rh1', '--', 'cat', '/etc/version'])).stdout, 'two\n')
+      // The flakes builder, here too: the flake needs to exist only on this machine.
+      const flake = path.join(here.dir, 'flake')
+      cpSync(fixtures, flake, {recursive: true})
+      await okOnRemote(['update', 'rh1', '--flake', `path:${flake}#web`])
+      assert.equal((await okOnRemote(['run', 'rh1', '--', 'cat', '/etc/role'])).stdout, 'web\n')
       assert.equal((await ssh.host.sh('ls /nix/store | grep -c "\\.drv$" || true')).trim(), '0')
     })
 
