@@ -90,8 +90,7 @@ const marker = '\u001Enc-remote'
 
 /**
  * The one command the remote shell runs: check the tool (and Nix when needed), say so on stderr
- * with the marker, then exec the tool with ARGV. Wrapped in `sh -c` so a login shell that is not
- * POSIX (fish, nushell) runs it all the same.
+ * with the marker, then exec the tool with ARGV.
  */
 export function remoteCommand(argv: string[], {needsNix = false} = {}): string {
   const fail = (what: string): string => `{ printf '%s ${what}\\n' "$M" >&2; exit 255; }`
@@ -101,9 +100,17 @@ export function remoteCommand(argv: string[], {needsNix = false} = {}): string {
     `case "$v" in ${compatiblePattern()}) ;; *) printf '%s version %s\\n' "$M" "$v" >&2; exit 255;; esac`,
     ...(needsNix ? [`command -v nix-store >/dev/null 2>&1 || ${fail('no-nix')}`] : []),
     `printf '%s ok\\n' "$M" >&2`,
-    `exec nixos-container ${argv.map(shellQuote).join(' ')}`,
   ].join('\n')
-  return `sh -c ${shellQuote(script)}`
+  return execTool(argv, script)
+}
+
+/**
+ * `sh -c` running SCRIPT, then the tool with ARGV. Wrapped so a login shell that is not POSIX
+ * (fish, nushell) runs it all the same; a NIXOS_CONTAINER_HOST in the host's own environment must
+ * not send the command on again.
+ */
+function execTool(argv: string[], script = ''): string {
+  return `sh -c ${shellQuote(['unset NIXOS_CONTAINER_HOST', script, `exec nixos-container ${argv.map(shellQuote).join(' ')}`].filter(Boolean).join('\n'))}`
 }
 
 export function sshArgv(host: RemoteHost, sshOptions: string[], command: string, {tty = false, stdin = true} = {}): string[] {
@@ -168,8 +175,7 @@ export interface RemoteRunResult {
 export async function runRemote(host: RemoteHost, sshOptions: string[], argv: string[], options: RemoteRunOptions = {}): Promise<RemoteRunResult> {
   if (options.tty) {
     await runRemote(host, sshOptions, ['--version'], {captureStdout: true, needsNix: options.needsNix})
-    const command = `exec nixos-container ${argv.map(shellQuote).join(' ')}`
-    return spawnSsh(host, sshArgv(host, sshOptions, command, {tty: true}), {...options, checked: true})
+    return spawnSsh(host, sshArgv(host, sshOptions, execTool(argv), {tty: true}), {...options, checked: true})
   }
   return spawnSsh(host, sshArgv(host, sshOptions, remoteCommand(argv, options), {stdin: options.stdin ?? false}), {...options, checked: false})
 }
