@@ -23,6 +23,13 @@ const {enableCompileCache} = await import('node:module')
 enableCompileCache?.()
 
 const argv = process.argv.slice(2)
+// `--version` is what --host asks the remote tool first: printed as oclif prints it, without loading oclif.
+if (argv.length === 1 && argv[0] === '--version') {
+  const {readFileSync} = await import('node:fs')
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
+  process.stdout.write(`${pkg.name}/${pkg.version} ${process.platform}-${process.arch} node-${process.version}\n`)
+  process.exit(0)
+}
 // container@.service's steps (plugins/supervisors/src/unit-helper.ts): not a user command, run by
 // systemd through this stable entry point (see container-unit.ts), without oclif's start-up cost.
 const unitStep = argv[0] === '__container-unit'

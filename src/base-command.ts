@@ -4,6 +4,7 @@ import {Command, Flags, type Interfaces} from '@oclif/core'
 
 import {errorReport, NeedsRootError, printError} from './lib/errors.js'
 import {isRoot} from './lib/privileges.js'
+import {type RemoteTarget, takeRemoteFlags} from './lib/remote.js'
 import {interruptedBy} from './lib/signals.js'
 import {openOclifContext} from './plugin-host/open.js'
 import type {ProviderChoice} from './plugin-host/plugin-host.js'
@@ -27,7 +28,23 @@ export abstract class BaseCommand extends Command {
       helpValue: '<name>',
       description: 'how containers are run: systemd (container@NAME.service; the default where systemd is PID 1), nspawn (systemd-nspawn directly; the default elsewhere), or one a plugin adds. Also NIXOS_CONTAINER_SUPERVISOR.',
     }),
+    // Taken out of argv in init() (lib/remote.ts takeRemoteFlags); declared here for --help.
+    host: Flags.string({
+      helpGroup: 'REMOTE',
+      helpValue: '[<user>@]<host>[:<port>]',
+      multiple: true,
+      description: 'act on the containers of this host, by running nixos-container there over your ssh (your ssh config, agent and known_hosts); create and update build the system here and copy it there. list takes several (local or localhost: this machine). Also NIXOS_CONTAINER_HOST.',
+    }),
+    'ssh-option': Flags.string({
+      helpGroup: 'REMOTE',
+      helpValue: '<options>',
+      multiple: true,
+      description: 'more ssh options for --host, such as "-i KEY" or "-o ConnectTimeout=5" (split at spaces; also given to nix copy as NIX_SSHOPTS)',
+    }),
   }
+
+  /** With --host: 'forward' passes the command line to the remote tool in init(); 'own' commands (list, create, update) do it in run(). */
+  static remote: 'forward' | 'own' = 'forward'
 
   /**
    * Commands that change a container or enter it set this: for any user but root they stop in
@@ -37,9 +54,23 @@ export abstract class BaseCommand extends Command {
 
   private providerChoice: ProviderChoice = {}
 
+  /** --host's hosts and --ssh-option (local or localhost alone: none, this machine is meant). */
+  protected remoteTarget?: RemoteTarget
+
   async init(): Promise<void> {
+    const {argv, target} = takeRemoteFlags(this.argv)
+    this.argv = argv
     await super.init()
-    if ((this.ctor as typeof BaseCommand).needsRoot && !isRoot()) throw new NeedsRootError()
+    this.remoteTarget = target?.hosts.every((host) => host.local) ? undefined : target
+    const ctor = this.ctor as typeof BaseCommand
+    if (this.remoteTarget && ctor.remote === 'forward') {
+      // The remote tool parses and answers; its exit status is ours (catch() takes it from EEXIT).
+      this.parsed = true
+      const {forwardCommand} = await import('./operations/remote.js')
+      this.exit(await forwardCommand(this.remoteTarget, this.id!, argv, {json: this.jsonEnabled()}))
+    }
+    // Root is the remote side's business (the remote tool refuses as it would here).
+    if (ctor.needsRoot && !isRoot() && !this.remoteTarget) throw new NeedsRootError()
   }
 
   /** Also remembers the provider flags (--supervisor, --allocator, --builder) for context(). */

@@ -5,6 +5,7 @@ import {Args, Flags} from '@oclif/core'
 
 import type {SystemSource} from './contract/builder.js'
 import {type LimitChanges, parseCpus, parseSize, parseTasks} from './lib/limits.js'
+import {takeFromArgv} from './lib/argv.js'
 import {UserError} from './lib/errors.js'
 import {parseFlakeRef} from './lib/flake-ref.js'
 import {type ConfigSource, resolveConfigFile} from './lib/nixos-config.js'
@@ -22,22 +23,13 @@ export interface SplitArgv {
 
 /** Removes `--option K V` and `--override-input I REF` from argv (up to a `--`). */
 export function takePairFlags(argv: string[]): SplitArgv {
-  const rest: string[] = []
   const pairs: string[] = []
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]
-    if (arg === '--') {
-      rest.push(...argv.slice(i))
-      break
-    }
-    if (pairFlags.has(arg)) {
-      if (i + 2 >= argv.length) throw new UserError(`${arg} needs two values`)
-      pairs.push(arg, argv[i + 1], argv[i + 2])
-      i += 2
-      continue
-    }
-    rest.push(arg)
-  }
+  const rest = takeFromArgv(argv, (arg, next) => {
+    if (!pairFlags.has(arg)) return 0
+    if (next.length < 2) throw new UserError(`${arg} needs two values`)
+    pairs.push(arg, ...next)
+    return 3
+  })
   return {rest, pairs}
 }
 

@@ -7,6 +7,7 @@
 import type {ContainerSummary} from './lib/containers.js'
 import {errorReport, printError, UserError} from './lib/errors.js'
 import {resolveHostPaths} from './lib/paths.js'
+import {runRemote, takeRemoteFlags} from './lib/remote.js'
 import type {OperationContext} from './operations/context.js'
 import {containerIp, containerStatus, containerSummaries, containerSummary, type Status} from './operations/queries.js'
 import {openDirectContext} from './plugin-host/open.js'
@@ -88,10 +89,30 @@ const quickCommands: Record<string, {takesName: boolean; run: (name: string, jso
 
 /** Runs argv if it is a quick command; returns false to let oclif handle it. */
 export async function runQuick(argv: string[]): Promise<boolean> {
-  const [id, ...rest] = argv
+  const [id, ...given] = argv
   const command = quickCommands[id]
   if (!command) return false
+  // One remote --host (or NIXOS_CONTAINER_HOST): the tool there answers; several hosts, and a bad
+  // --host, are oclif's (list combines them, errors are reported there).
+  let remote: ReturnType<typeof takeRemoteFlags>
+  try {
+    remote = takeRemoteFlags(given)
+  } catch {
+    return false
+  }
+  const rest = remote.argv
   const json = rest.includes('--json')
+  if (remote.target && (remote.target.hosts.length > 1 || !remote.target.hosts[0].local)) {
+    if (remote.target.hosts.length > 1) return false
+    try {
+      process.exitCode = (await runRemote(remote.target.hosts[0], remote.target.sshOptions, [id, ...rest])).exitCode
+    } catch (error) {
+      const report = errorReport(error)
+      process.exitCode = report.exitCode
+      printError(report, json)
+    }
+    return true
+  }
   const positional = rest.filter((a) => a !== '--json')
   if (positional.some((a) => a.startsWith('-')) || positional.length !== (command.takesName ? 1 : 0)) return false
   try {

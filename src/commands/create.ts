@@ -4,6 +4,7 @@ import {BaseCommand} from '../base-command.js'
 import {configSource, explicitSource, limitChanges, limitFlags, nameArg, nixFlags, nixPassThrough, providerFlags, sourceFlags, takePairFlags} from '../flags.js'
 import {parseBind} from '../lib/container-options.js'
 import {createContainer, type CreateResult} from '../operations/create.js'
+import {buildAndForward, withoutBuildFlags} from '../operations/remote.js'
 
 export default class Create extends BaseCommand {
   static summary = 'Create a container and build its NixOS system.'
@@ -21,6 +22,7 @@ Addresses come in pairs 10.233.N.1 (host) / 10.233.N.2 (container), N = 1…254,
     {description: 'With a host directory for its data, the host\'s CA certificates read-only, and private users', command: '<%= config.bin %> <%= command.id %> db --config-file ./db.nix --bind /srv/db:/var/lib/postgresql --bind-ro /etc/ssl/certs --private-users pick'},
     {description: 'From a range of your choosing, on a host whose LAN uses 10.233.0.0/16', command: '<%= config.bin %> <%= command.id %> web --config-file ./web.nix --pool 172.30.0.0/16'},
     {description: 'At most 1 GiB of memory and half a CPU', command: '<%= config.bin %> <%= command.id %> ci --config-file ./ci.nix --memory 1G --cpus 0.5'},
+    {description: 'On another machine, built here and copied there (nix copy over ssh)', command: '<%= config.bin %> <%= command.id %> web --config-file ./web.nix --host root@server1'},
     {description: 'On the host\'s network, with a VPN', command: '<%= config.bin %> <%= command.id %> vpn --config-file ./vpn.nix --use-host-network --enable-tun'},
   ]
   static args = nameArg
@@ -50,11 +52,18 @@ Addresses come in pairs 10.233.N.1 (host) / 10.233.N.2 (container), N = 1…254,
     ...providerFlags,
   }
 
-  async run(): Promise<CreateResult> {
+  static remote = 'own' as const
+
+  async run(): Promise<CreateResult | undefined> {
     const {rest, pairs} = takePairFlags(this.argv)
     const {args, flags} = await this.parse(Create, rest)
     const config = configSource(flags)
     const source = explicitSource(flags, config) ?? {kind: 'configuration'}
+    if (this.remoteTarget) {
+      const request = {id: 'create', name: args.name, source, config, nixFlags: nixPassThrough(flags, pairs), argv: withoutBuildFlags(rest)} as const
+      process.exitCode = await buildAndForward(await this.context(), this.remoteTarget, request)
+      return undefined
+    }
     const result = await createContainer(await this.context(), {
       name: args.name,
       ensureUniqueName: flags['ensure-unique-name'],

@@ -14,6 +14,7 @@ export default class Run extends BaseCommand {
   static examples = [
     '<%= config.bin %> <%= command.id %> web -- systemctl status nginx',
     {description: 'Arguments arrive exactly as given', command: `<%= config.bin %> <%= command.id %> web -- sh -c 'echo "$HOSTNAME"'`},
+    {description: 'On another machine over ssh: arguments, stdin and exit status arrive as they would here', command: '<%= config.bin %> <%= command.id %> web --host root@server1 -- journalctl -u nginx'},
     {description: 'Right after starting in the background, wait up to a minute for the boot', command: '<%= config.bin %> <%= command.id %> web --timeout 60 -- systemctl is-system-running'},
   ]
   static strict = false

@@ -3,6 +3,7 @@ import {Flags} from '@oclif/core'
 import {BaseCommand} from '../base-command.js'
 import {configSource, explicitSource, nameArg, nixFlags, nixPassThrough, providerFlags, sourceFlags, takePairFlags} from '../flags.js'
 import {describeChanges} from '../lib/system-changes.js'
+import {buildAndForward, withoutBuildFlags} from '../operations/remote.js'
 import {updateContainer, type UpdateResult} from '../operations/update.js'
 
 export default class Update extends BaseCommand {
@@ -13,6 +14,7 @@ export default class Update extends BaseCommand {
     '<%= config.bin %> <%= command.id %> web',
     {description: 'Replace the configuration', command: `<%= config.bin %> <%= command.id %> web --config 'services.nginx.enable = true;'`},
     {description: 'Follow a newer revision of the flake', command: '<%= config.bin %> <%= command.id %> web --flake github:me/hosts#web --update-input nixpkgs'},
+    {description: 'On another machine: built here, copied there, activated there', command: `<%= config.bin %> <%= command.id %> web --host root@server1 --config 'services.nginx.enable = true;'`},
     {description: 'See what an update would change, changing nothing', command: '<%= config.bin %> <%= command.id %> web --dry-run'},
   ]
   static args = nameArg
@@ -25,11 +27,18 @@ export default class Update extends BaseCommand {
     builder: providerFlags.builder,
   }
 
-  async run(): Promise<UpdateResult> {
+  static remote = 'own' as const
+
+  async run(): Promise<UpdateResult | undefined> {
     const {rest, pairs} = takePairFlags(this.argv)
     const {args, flags} = await this.parse(Update, rest)
     const config = configSource(flags)
     const source = explicitSource(flags, config)
+    if (this.remoteTarget) {
+      const request = {id: 'update', name: args.name, source, config, nixFlags: nixPassThrough(flags, pairs), argv: withoutBuildFlags(rest)} as const
+      process.exitCode = await buildAndForward(await this.context(), this.remoteTarget, request)
+      return undefined
+    }
     const result = await updateContainer(await this.context(), {
       name: args.name, source, config, nixFlags: nixPassThrough(flags, pairs), dryRun: flags['dry-run'], quiet: flags.quiet,
     })

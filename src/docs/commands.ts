@@ -14,7 +14,7 @@ export interface FlagDoc {
   description: string
   default?: string
   multiple: boolean
-  /** "NIX" for the Nix pass-through flags, "GLOBAL" for --json, "PROVIDER" for provider choices. */
+  /** "NIX" for the Nix pass-through flags, "GLOBAL" for --json, "PROVIDER" for provider choices, "REMOTE" for --host. */
   group?: string
   /** Taken by every command (--json, --supervisor): documented once, not per command. */
   common: boolean
@@ -90,7 +90,7 @@ export function loadCommands(manifestFile: string): CommandDoc[] {
     examples: (c.examples ?? []).map((e) => (typeof e === 'string' ? {command: expand(e, c.id)} : {description: e.description, command: expand(e.command, c.id)})),
   }))
   for (const flag of docs.flatMap((c) => c.flags)) {
-    flag.common = (flag.group === 'GLOBAL' || flag.group === 'PROVIDER') && docs.every((c) => c.flags.some((g) => g.name === flag.name))
+    flag.common = ['GLOBAL', 'PROVIDER', 'REMOTE'].includes(flag.group ?? '') && docs.every((c) => c.flags.some((g) => g.name === flag.name))
   }
   return docs
 }

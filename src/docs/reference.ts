@@ -8,6 +8,7 @@ export const description = [
   'It is a drop-in successor to NixOS\'s nixos-container: the same commands, flags, output, exit statuses and files, so containers made by either are managed by the other. It also runs on any Linux host with Nix and systemd-nspawn.',
   'Where systemd is PID 1 a container runs as container@NAME.service: NixOS\'s unit where it exists, else one the tool installs. Elsewhere the tool runs systemd-nspawn itself. --supervisor or NIXOS_CONTAINER_SUPERVISOR chooses explicitly.',
   'Plugins: how addresses are chosen (allocator), how systems are built (builder) and how containers are run (supervisor) are providers offered by plugins, the bundled ones included (allocators upstream and ula, builders channels and flakes, supervisors systemd and nspawn). Each is chosen by its option (--allocator, --builder, --supervisor), else its environment variable, else the settings file, else the default. Plugins also hear of every step of a container\'s life through hooks (pre-create, post-start, …) and may refuse the pre-* steps. nixos-container plugins install|link|uninstall|unlink manages them; plugins run as root, so install only what you would run as root. nixos-container autocomplete sets up completion of commands, options and container names for bash and zsh.',
+  'Every command takes --host [USER@]HOST[:PORT] and then acts on that host\'s containers, by running nixos-container there over the user\'s own ssh (--ssh-option passes options to it): output and exit status are the remote command\'s. create and update build the system here and copy it there with nix copy. list takes several hosts and prints one list with a HOST column.',
   'Every command takes --json and then prints one JSON document on stdout, for errors too ({"error": {"message", "exitCode"}}), and no progress. Options may stand anywhere on the command line.',
 ]
 
@@ -24,6 +25,7 @@ export const environment: Entry[] = [
   {name: 'NIXOS_CONTAINER_SUPERVISOR', text: 'systemd, nspawn or a plugin\'s supervisor: how containers are run (as --supervisor).'},
   {name: 'NIXOS_CONTAINER_ALLOCATOR', text: 'upstream, ula or a plugin\'s allocator: how create chooses addresses (as --allocator).'},
   {name: 'NIXOS_CONTAINER_BUILDER', text: 'channels, flakes or a plugin\'s builder: how create and update build systems (as --builder).'},
+  {name: 'NIXOS_CONTAINER_HOST', text: 'the host to act on when no --host is given (as --host; several, for list, separated by commas or spaces).'},
   {name: 'NIXOS_CONTAINER_SETTINGS', text: 'the settings file (default /etc/nixos-container/settings.json).'},
   {name: 'NIXOS_CONTAINER_DATA_DIR', text: 'where installed and linked plugins are recorded (default ~/.local/share/nixos-container).'},
   {name: 'NIXOS_CONTAINER_CONFIG_DIR', text: 'where NAME.conf files live (default /etc/nixos-containers; /etc/containers on NixOS hosts installed before 22.05).'},

@@ -11,9 +11,9 @@ export const flakeFeatures = ['--extra-experimental-features', 'nix-command flak
  * Runs a Nix command, streaming stderr (where Nix logs) to `log`. On failure throws a UserError
  * with `failure` and Nix's last error line, so the user sees why without scrolling.
  */
-export async function runNix(command: string, args: string[], log: LogSink, failure: string): Promise<void> {
+export async function runNix(command: string, args: string[], log: LogSink, failure: string, extraEnv: Record<string, string> = {}): Promise<void> {
   const {execa} = await import('execa')
-  const env = {NIXOS_CONFIG: ''}
+  const env = {NIXOS_CONFIG: '', ...extraEnv}
   const child = execa(command, args, {env, stdin: 'ignore', stdout: 'ignore', reject: false, buffer: false})
   const tail: string[] = []
   child.stderr?.setEncoding('utf8')

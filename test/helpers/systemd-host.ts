@@ -14,6 +14,16 @@ import {cliPath, fixtures, projectRoot, type CliResult} from './host.ts'
 import type {TerminalHost} from './terminal.ts'
 
 const buildScript = path.join(projectRoot, 'test/harness/build-rootfs.sh')
+
+/** How a host differs from the default (this machine's /nix bound in, no network link). */
+export interface HostOptions {
+  /** The script that builds its image (default build-rootfs.sh). */
+  imageScript?: string
+  /** Its own /nix (the image's Nix) instead of this machine's: what it gets, something must copy there. */
+  ownStore?: boolean
+  /** A veth to this machine (ve-NAME here, host0 there), left unconfigured. */
+  veth?: boolean
+}
 const guestPath = '/usr/sbin:/usr/bin:/sbin:/bin'
 
 /** The cgroup hierarchies to put the host's nspawn in: both halves of a hybrid layout, or the one v2 tree. */
@@ -47,16 +57,19 @@ export class SystemdHost implements TerminalHost {
   private nspawn?: ChildProcess
   leader = 0
 
-  private constructor(name: string) {
+  readonly options: HostOptions
+
+  private constructor(name: string, options: HostOptions) {
     this.name = name
+    this.options = options
     this.dir = mkdtempSync(`/var/tmp/nc-${name}-`)
     this.root = path.join(this.dir, 'root')
   }
 
   /** Extracts a fresh root file system and boots it; resolves once systemd says running. */
-  static async boot(name: string): Promise<SystemdHost> {
-    const tarball = (await execa('bash', [buildScript])).stdout.trim()
-    const host = new SystemdHost(name)
+  static async boot(name: string, options: HostOptions = {}): Promise<SystemdHost> {
+    const tarball = (await execa('bash', [options.imageScript ?? buildScript])).stdout.trim()
+    const host = new SystemdHost(name, options)
     mkdirSync(host.root)
     // Per-container profiles and GC roots of this host stay out of the machine's own /nix/var.
     for (const dir of ['profiles', 'gcroots']) mkdirSync(path.join(host.dir, dir))
@@ -71,11 +84,11 @@ export class SystemdHost implements TerminalHost {
 
   private async start(): Promise<void> {
     for (const cgroup of this.cgroups) mkdirSync(cgroup, {recursive: true})
-    const args = ['--register=no', '--keep-unit', '--console=passive', `--machine=${this.name}`, `--directory=${this.root}`,
-      '--bind=/nix', `--bind=${projectRoot}`,
+    const store = this.options.ownStore ? [] : ['--bind=/nix',
       `--bind=${this.dir}/profiles:/nix/var/nix/profiles/per-container`,
-      `--bind=${this.dir}/gcroots:/nix/var/nix/gcroots/per-container`,
-      '--private-network', '--boot']
+      `--bind=${this.dir}/gcroots:/nix/var/nix/gcroots/per-container`]
+    const args = ['--register=no', '--keep-unit', '--console=passive', `--machine=${this.name}`, `--directory=${this.root}`,
+      ...store, `--bind=${projectRoot}`, '--private-network', ...(this.options.veth ? ['--network-veth'] : []), '--boot']
     const log = openSync(path.join(this.dir, 'console.log'), 'a')
     // The shell moves itself into the host's cgroups, then becomes systemd-nspawn.
     const script = 'for procs in $CGROUP_PROCS; do echo $$ > "$procs"; done; exec systemd-nspawn "$@"'
