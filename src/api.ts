@@ -26,7 +26,7 @@ export {addressesOf, type AddressSet, isIPv4WithPrefix, isIPv6WithPrefix, upstre
 export {ports} from './lib/ports.js'
 export {hostClash, hostNetworks, type HostNetworks, requireNoHostClash} from './lib/host-networks.js'
 export {limitsOfConf, type ResourceLimits} from './lib/limits.js'
-export {errorReport, UserError} from './lib/errors.js'
+export {errorReport, type ErrorCode, UserError} from './lib/errors.js'
 export {systemdIsRunning} from './lib/systemd.js'
 export {removeNspawnLeftovers} from './lib/remove.js'
 export {cliEntryPoint, unitStepCommand} from './lib/entry.js'

@@ -31,7 +31,7 @@ export async function statusOutput(name: string, json: boolean, context?: QueryC
   const {host, supervisor} = context ?? await directContext()
   const {state, problem} = await containerStatus(host, supervisor, name)
   if (!json) line(state)
-  if (state === 'gone') throw new UserError(`container ‘${name}’ does not exist`)
+  if (state === 'gone') throw new UserError(`container ‘${name}’ does not exist`, {code: 'not-found'})
   if (problem !== undefined && !json) process.stderr.write(`nixos-container: warning: container ‘${name}’ is not running as it should: ${problem}; \`nixos-container start ${name}\` repairs it, stop or terminate ends it\n`)
   // A script gets the whole summary (addresses, generation, leader …) without a second call.
   const summary = json ? await containerSummary(host, supervisor, name, state) : {name, state}

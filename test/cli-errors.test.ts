@@ -71,11 +71,24 @@ describe('bad input and missing containers', () => {
   it('--json gives one JSON document on stdout, for errors too', async () => {
     const missing = await host.cli(['show-ip', 'ghost', '--json'])
     assert.equal(missing.exitCode, 1)
-    assert.deepEqual(JSON.parse(missing.stdout), {error: {message: 'container ‘ghost’ does not exist', exitCode: 1}})
+    assert.deepEqual(JSON.parse(missing.stdout), {error: {message: 'container ‘ghost’ does not exist', code: 'not-found', exitCode: 1}})
     assert.equal(missing.stderr, '')
     const badFlag = await host.cli(['create', 'x', '--json', '--bogus'])
     assert.equal(badFlag.exitCode, 1)
     assert.match(JSON.parse(badFlag.stdout).error.message, /Nonexistent flag/)
+    // Each failure has its stable code, whatever the wording, on every path (status is a quick one).
+    const codes: Array<[string[], string]> = [
+      [['create', 'x', '--json', '--bogus'], 'invalid-argument'],
+      [['frobnicate', '--json'], 'invalid-argument'],
+      [['status', 'ghost', '--json'], 'not-found'],
+      [['create', 'bad_name', '--json'], 'invalid-name'],
+      [['create', 'x', '--json', '--system-path', '/nix/store/00000000000000000000000000000000-none'], 'invalid-argument'],
+    ]
+    for (const [args, code] of codes) {
+      const failed = await host.cli(args)
+      assert.equal(failed.exitCode, 1, args.join(' '))
+      assert.equal(JSON.parse(failed.stdout).error.code, code, `${args.join(' ')}: ${failed.stdout}`)
+    }
     const list = await host.ok(['list', '--json'])
     assert.deepEqual(JSON.parse(list.stdout), [])
   })

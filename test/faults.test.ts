@@ -226,7 +226,7 @@ describe('faults and signals', function () {
         assert.equal(text.stdout, '')
         const json = await host.cli([...args, '--json'])
         assert.equal(json.exitCode, 1)
-        assert.deepEqual(JSON.parse(json.stdout), {error: {message, exitCode: 1}})
+        assert.deepEqual(JSON.parse(json.stdout), {error: {message, code: 'invalid-argument', exitCode: 1}})
       }
     } finally {
       rmFile(host.conf('ft-args'))

@@ -114,7 +114,7 @@ describe('users other than root', function () {
       assert.ok(result.ms < promptMs, `${args.join(' ')} took ${result.ms} ms`)
     }
     const json = await timed(['stop', name, '--json'])
-    assert.deepEqual(JSON.parse(json.stdout), {error: {message: 'needs root (try sudo)', exitCode: 1, command: 'stop'}})
+    assert.deepEqual(JSON.parse(json.stdout), {error: {message: 'needs root (try sudo)', code: 'needs-root', exitCode: 1, command: 'stop'}})
     assert.deepEqual(tree(host.dir, skip), before)
     assert.equal((await host.ok(['status', name])).stdout, 'up\n')
   })

@@ -81,7 +81,7 @@ describe('plugins', () => {
     const before = host.leftovers()
     const result = await host.cli(['create', 'p5', '--config', '', '--allocator', 'test-pool', '--json'], {env: {NC_TEST_POOL_FAIL: '1'}})
     assert.equal(result.exitCode, 1)
-    assert.deepEqual(JSON.parse(result.stdout), {error: {message: `test-pool is exhausted (allocator ‘test-pool’ of plugin ${pluginName})`, exitCode: 1}})
+    assert.deepEqual(JSON.parse(result.stdout), {error: {message: `test-pool is exhausted (allocator ‘test-pool’ of plugin ${pluginName})`, code: 'error', exitCode: 1}})
     assert.deepEqual(host.leftovers(), before)
     // The create lock was let go: the same create works once the allocator does.
     await host.ok(['create', 'p5', '--config', '', '--allocator', 'test-pool'])

@@ -3,11 +3,11 @@
 // oclif's styled "Error: command X not found" and exit 2.
 import type {Hook} from '@oclif/core'
 
-import {printError} from '../lib/errors.js'
+import {type ErrorReport, printError} from '../lib/errors.js'
 
 const hook: Hook.CommandNotFound = async function ({argv, id}) {
   const json = argv?.includes('--json') ?? false
-  const report = {message: `unknown command ‘${id}’ (${this.config.bin} --help lists the commands)`, exitCode: 1}
+  const report: ErrorReport = {message: `unknown command ‘${id}’ (${this.config.bin} --help lists the commands)`, code: 'invalid-argument', exitCode: 1}
   process.exitCode = report.exitCode
   printError(report, json)
 }

@@ -76,12 +76,12 @@ export function checkAddresses(requested: AddressSet, inUse: AddressSet[]): void
   const containerAddresses = new Set(inUse.flatMap((s) => addressesOf({localAddress: s.localAddress, localAddress6: s.localAddress6})))
   for (const local of [localAddress, localAddress6]) {
     if (local && everyAddress.has(withoutPrefix(local).toLowerCase())) {
-      throw new UserError(`address ${withoutPrefix(local)} is already in use by another container`)
+      throw new UserError(`address ${withoutPrefix(local)} is already in use by another container`, {code: 'address-in-use'})
     }
   }
   for (const host of [hostAddress, hostAddress6]) {
     if (host && containerAddresses.has(withoutPrefix(host).toLowerCase())) {
-      throw new UserError(`address ${withoutPrefix(host)} is already in use by another container`)
+      throw new UserError(`address ${withoutPrefix(host)} is already in use by another container`, {code: 'address-in-use'})
     }
   }
 }

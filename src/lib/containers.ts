@@ -59,7 +59,7 @@ export function loadContainer(host: HostPaths, name: string): Container {
   try {
     text = readFileSync(paths.conf, 'utf8')
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new UserError(`container ‘${name}’ does not exist`)
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new UserError(`container ‘${name}’ does not exist`, {code: 'not-found'})
     throw new UserError(`cannot read ${paths.conf}: ${(error as Error).message}`)
   }
   const {entries, unreadable} = parseConfLines(text)

@@ -1,8 +1,25 @@
-// Errors meant for the user: one line, no stack trace, a chosen exit status.
+// Errors meant for the user: one line, no stack trace, a chosen exit status, and a stable code.
+
+/**
+ * What went wrong, for scripts to branch on (`--json` errors carry it as `code`): messages may be
+ * reworded, codes are not. docs/containers.md lists them.
+ */
+export type ErrorCode =
+  | 'not-found' | 'exists' | 'invalid-name' | 'invalid-argument' | 'build-failed' | 'busy' | 'not-running'
+  | 'needs-root' | 'declarative' | 'addresses-exhausted' | 'address-in-use' | 'start-failed' | 'host-unreachable'
+  | 'error' | 'internal'
+
 export class UserError extends Error {
-  constructor(message: string, readonly exitCode = 1) {
+  readonly exitCode: number
+  readonly code: ErrorCode
+
+  /** OPTIONS: the exit status (1 by default) and the code ('error' when none fits better). */
+  constructor(message: string, options: number | {exitCode?: number; code?: ErrorCode} = {}) {
     super(message)
     this.name = 'UserError'
+    const {exitCode = 1, code = 'error'} = typeof options === 'number' ? {exitCode: options} : options
+    this.exitCode = exitCode
+    this.code = code
   }
 }
 
@@ -16,13 +33,15 @@ export class NeedsRootError extends UserError {
 
   /** REASON says what needs root when it is only part of a command ("needs root to read …"). */
   constructor(reason = 'needs root') {
-    super(`${reason} (try sudo)`)
+    super(`${reason} (try sudo)`, {code: 'needs-root'})
     this.name = 'NeedsRootError'
   }
 }
 
 export interface ErrorReport {
   message: string
+  /** Stable, for scripts: see ErrorCode. */
+  code: ErrorCode
   exitCode: number
   /** The command the message is about, printed as "nixos-container COMMAND: MESSAGE". */
   command?: string
@@ -31,9 +50,12 @@ export interface ErrorReport {
 /** One line and an exit status for any error. Upstream exits 1 for every error, bad options included. */
 export function errorReport(error: unknown): ErrorReport {
   const text = String((error as Error)?.message ?? error)
-  const message = isParseError(error) || /^Parsing --\S+ ?\n/.test(text) ? parseErrorLine(text) : text.split('\n')[0].replace(/^Error:\s*/, '')
+  const parse = isParseError(error) || /^Parsing --\S+ ?\n/.test(text)
+  const message = parse ? parseErrorLine(text) : text.split('\n')[0].replace(/^Error:\s*/, '')
   const command = error instanceof NeedsRootError && error.command ? {command: error.command} : {}
-  return {message, exitCode: error instanceof UserError ? error.exitCode : 1, ...command}
+  // A flag parser's own UserError is still a bad argument; anything not meant for the user is ours.
+  const code: ErrorCode = parse ? 'invalid-argument' : error instanceof UserError ? error.code : 'internal'
+  return {message, code, exitCode: error instanceof UserError ? error.exitCode : 1, ...command}
 }
 
 /** oclif's argument and flag errors carry `parse` (what it had parsed so far). */

@@ -49,7 +49,7 @@ async function waitForLock(lockFile: string, fd: number): Promise<void> {
 }
 
 function lockError(lockFile: string, why: string): UserError {
-  return new UserError(`could not lock ${lockFile}: ${why}`)
+  return new UserError(`could not lock ${lockFile}: ${why}`, {code: 'busy'})
 }
 
 /** Processes other than us holding a flock on the file: each open descriptor's fdinfo lists its locks. */

@@ -6,7 +6,7 @@ export const maxNameLength = 11
 
 /** Upstream's rule, which every command accepts, so containers upstream made stay reachable. */
 export function checkNameSyntax(name: string): void {
-  if (!/^[a-zA-Z0-9_-]+$/.test(name)) throw new UserError(`invalid container name ‘${name}’`)
+  if (!/^[a-zA-Z0-9_-]+$/.test(name)) throw new UserError(`invalid container name ‘${name}’`, {code: 'invalid-name'})
 }
 
 /**
@@ -17,13 +17,13 @@ export function checkNameSyntax(name: string): void {
  */
 export function checkNewName(name: string): void {
   checkNameSyntax(name)
-  if (name.includes('_')) throw new UserError(`invalid container name ‘${name}’: ‘_’ is not allowed in systemd machine names (use ‘-’)`)
-  if (name.startsWith('-') || name.endsWith('-')) throw new UserError(`invalid container name ‘${name}’: it must start and end with a letter or digit`)
+  if (name.includes('_')) throw new UserError(`invalid container name ‘${name}’: ‘_’ is not allowed in systemd machine names (use ‘-’)`, {code: 'invalid-name'})
+  if (name.startsWith('-') || name.endsWith('-')) throw new UserError(`invalid container name ‘${name}’: it must start and end with a letter or digit`, {code: 'invalid-name'})
 }
 
 export function checkNameLength(name: string): void {
   if (name.length > maxNameLength) {
-    throw new UserError(`container name ‘${name}’ is too long (at most ${maxNameLength} characters)`)
+    throw new UserError(`container name ‘${name}’ is too long (at most ${maxNameLength} characters)`, {code: 'invalid-name'})
   }
 }
 

@@ -35,7 +35,7 @@ export async function runNix(command: string, args: string[], log: LogSink, fail
   if (result.failed) {
     if ((result as {code?: string}).code === 'ENOENT') throw new UserError(`${failure}: ‘${command}’ not found (is Nix installed?)`)
     const reason = lastErrorLine(tail)
-    throw new UserError(reason ? `${failure}: ${reason}` : failure)
+    throw new UserError(reason ? `${failure}: ${reason}` : failure, {code: 'build-failed'})
   }
 }
 

@@ -120,7 +120,7 @@ export function sshArgv(host: RemoteHost, sshOptions: string[], command: string,
 /** A host that cannot be used: one line naming it; exit 255, as ssh's own failures. */
 export class RemoteError extends UserError {
   constructor(readonly host: string, reason: string) {
-    super(`${host}: ${reason}`, 255)
+    super(`${host}: ${reason}`, {exitCode: 255, code: 'host-unreachable'})
     this.name = 'RemoteError'
   }
 }

@@ -12,11 +12,11 @@ const isDirectory = (file: string): boolean => statSync(file, {throwIfNoEntry: f
 /** --system-path: an existing NixOS system, which has an executable `init` at its top. */
 export function checkSystemPath(systemPath: string): void {
   const stats = statSync(systemPath, {throwIfNoEntry: false})
-  if (!stats) throw new UserError(`--system-path: ${systemPath}: no such file or directory`)
+  if (!stats) throw new UserError(`--system-path: ${systemPath}: no such file or directory`, {code: 'invalid-argument'})
   try {
     accessSync(path.join(systemPath, 'init'), constants.X_OK)
   } catch {
-    throw new UserError(`--system-path: ${systemPath} is not a NixOS system (it has no executable init)`)
+    throw new UserError(`--system-path: ${systemPath} is not a NixOS system (it has no executable init)`, {code: 'invalid-argument'})
   }
 }
 
@@ -32,16 +32,16 @@ export function localFlakeDirectory(flake: string): string | undefined {
 export function checkFlake(flake: string): void {
   const directory = localFlakeDirectory(flake)
   if (directory === undefined) return
-  if (!isDirectory(directory)) throw new UserError(`--flake: ${flake}: no such directory`)
+  if (!isDirectory(directory)) throw new UserError(`--flake: ${flake}: no such directory`, {code: 'invalid-argument'})
   if (statSync(path.join(directory, 'flake.nix'), {throwIfNoEntry: false}) === undefined) {
-    throw new UserError(`--flake: ${flake}: no flake.nix in ${directory}`)
+    throw new UserError(`--flake: ${flake}: no flake.nix in ${directory}`, {code: 'invalid-argument'})
   }
 }
 
 /** A --nixos-path given as a path exists (a <lookup> path or URL is left to Nix). */
 export function checkNixosPath(nixosPath: string): void {
   if (!/^[./]/.test(nixosPath)) return
-  if (statSync(nixosPath, {throwIfNoEntry: false}) === undefined) throw new UserError(`--nixos-path: ${nixosPath}: no such file or directory`)
+  if (statSync(nixosPath, {throwIfNoEntry: false}) === undefined) throw new UserError(`--nixos-path: ${nixosPath}: no such file or directory`, {code: 'invalid-argument'})
 }
 
 /** Every check that applies to SOURCE. */
@@ -58,5 +58,5 @@ const flakeOnlyNixFlags = ['--refresh']
 export function checkNixFlags(source: SystemSource, nixFlags: string[]): void {
   if (source.kind === 'flake') return
   const flag = nixFlags.find((f) => flakeOnlyNixFlags.includes(f))
-  if (flag) throw new UserError(`${flag} applies to containers built from a flake only`)
+  if (flag) throw new UserError(`${flag} applies to containers built from a flake only`, {code: 'invalid-argument'})
 }

@@ -70,8 +70,8 @@ export async function cloneContainer(context: OperationContext, request: CloneRe
   const source = loadContainer(host, request.source)
   checkNewName(request.name)
   checkNameLength(request.name)
-  if (containerExists(host, request.name)) throw new UserError(`container ‘${request.name}’ already exists`)
-  if (source.declarative) throw new UserError(`cannot clone declarative container ‘${source.name}’ (declare another one in your configuration.nix instead)`)
+  if (containerExists(host, request.name)) throw new UserError(`container ‘${request.name}’ already exists`, {code: 'exists'})
+  if (source.declarative) throw new UserError(`cannot clone declarative container ‘${source.name}’ (declare another one in your configuration.nix instead)`, {code: 'declarative'})
   const systemPath = source.conf.get('SYSTEM_PATH') || currentSystem(source.paths.profile)
   if (!systemPath) throw new UserError(`container ‘${source.name}’ has no system yet (build it with update first)`)
   if ((await supervisor.state(source)) === 'up') {

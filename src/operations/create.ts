@@ -82,10 +82,10 @@ export async function reserveContainer(
   return withExclusiveLock(host.lockFile, async () => {
     const name = reservation.ensureUniqueName ? uniqueName(reservation.name, (n) => isTaken(host, n)) : reservation.name
     const paths = containerPaths(host, name)
-    if (existsSync(paths.conf)) throw new UserError(`container ‘${name}’ already exists`)
+    if (existsSync(paths.conf)) throw new UserError(`container ‘${name}’ already exists`, {code: 'exists'})
     checkNewName(name)
     checkNameLength(name)
-    if (existsSync(paths.root)) throw new UserError(`${paths.root} already exists (left over from an earlier container?)`)
+    if (existsSync(paths.root)) throw new UserError(`${paths.root} already exists (left over from an earlier container?)`, {code: 'exists'})
     const inUse = addressesInUse(host)
     checkAddresses(reservation.addresses, inUse)
     const addresses = reservation.hostNetwork ? {} : await plugins.allocate({name, requested: reservation.addresses, inUse, pools: reservation.pools})

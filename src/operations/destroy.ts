@@ -39,7 +39,7 @@ export async function destroyContainer({host, plugins, supervisor, progress}: Op
 async function destroyLocked({host, plugins, supervisor, progress}: OperationContext, name: string): Promise<DestroyResult> {
   const container = loadContainer(host, name)
   if (container.declarative) {
-    throw new UserError('cannot destroy declarative container (remove it from your configuration.nix instead)')
+    throw new UserError('cannot destroy declarative container (remove it from your configuration.nix instead)', {code: 'declarative'})
   }
   const conf = confRecord(container.conf)
   await plugins.veto('pre-destroy', {name, conf})

@@ -34,7 +34,7 @@ export async function requireLeader(supervisor: Supervisor, container: Container
   if (timeoutMs > 0 && (await supervisor.state(container)) === 'up') {
     throw new UserError(`container ‘${container.name}’ did not finish booting within ${Math.round(timeoutMs / 1000)} s`)
   }
-  throw new UserError(`container ‘${container.name}’ is not running`)
+  throw new UserError(`container ‘${container.name}’ is not running`, {code: 'not-running'})
 }
 
 export function nsenterPrefix(leader: number): string[] {

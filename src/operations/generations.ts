@@ -32,7 +32,7 @@ export async function rollbackContainer(context: OperationContext, request: Roll
     const container = loadContainer(context.host, request.name)
     const {name, paths, conf} = container
     if (container.declarative && conf.get('SYSTEM_PATH')) {
-      throw new UserError('cannot roll back declarative container (change it in your configuration.nix instead)')
+      throw new UserError('cannot roll back declarative container (change it in your configuration.nix instead)', {code: 'declarative'})
     }
     const generations = listGenerations(paths.profile)
     const target = rollbackTarget(generations, request.to)

@@ -26,7 +26,7 @@ export async function setLimits({host, supervisor, progress}: OperationContext, 
   loadContainer(host, request.name)
   return withContainerLock(host, request.name, async () => {
     const container = loadContainer(host, request.name)
-    if (container.declarative) throw new UserError('cannot change the limits of a declarative container (set them in your configuration.nix instead)')
+    if (container.declarative) throw new UserError('cannot change the limits of a declarative container (set them in your configuration.nix instead)', {code: 'declarative'})
     const conf = new Map(container.conf)
     const limits = recordLimits(conf, request.changes)
     const running = (await supervisor.state(container)) === 'up'

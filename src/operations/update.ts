@@ -63,7 +63,7 @@ async function updateLocked({host, plugins, supervisor, progress}: OperationCont
   const container = loadContainer(host, request.name)
   const {paths, conf, name} = container
   if (container.declarative && conf.get('SYSTEM_PATH')) {
-    throw new UserError('cannot update declarative container (change it in your configuration.nix instead)')
+    throw new UserError('cannot update declarative container (change it in your configuration.nix instead)', {code: 'declarative'})
   }
   const source = chooseSource(request, conf.get('FLAKE') || undefined, conf.get('FLAKE_ATTR') || undefined)
   checkNixFlags(source, request.nixFlags)

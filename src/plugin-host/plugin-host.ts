@@ -46,7 +46,9 @@ const label = ({kind, name}: SelectedProvider): string => `${kind} ‘${name}’
 /** A third-party plugin's failure names the plugin; our own plugins speak as nixos-container. */
 function blame(what: string, plugin: PluginInfo, error: unknown): UserError {
   if (plugin.type === 'core' && error instanceof UserError) return error
-  return new UserError(`${errorReport(error).message} (${what} of plugin ${plugin.name})`)
+  // A plugin's own UserError keeps its code (and exit status); anything else it throws is an 'error'.
+  const {code, exitCode} = error instanceof UserError ? error : {code: 'error' as const, exitCode: 1}
+  return new UserError(`${errorReport(error).message} (${what} of plugin ${plugin.name})`, {code, exitCode})
 }
 
 /** Wraps every method so that what it throws names the plugin. */
@@ -160,7 +162,7 @@ export class PluginHost {
   /** A pre-* hook: any handler's failure refuses the operation with its message. */
   async veto<E extends VetoEvent>(event: E, options: HookOptions<E>): Promise<void> {
     const {failures} = await this.runner.run(event, options)
-    if (failures.length > 0) throw new UserError(`${errorReport(failures[0].error).message} (${event} hook of plugin ${failures[0].plugin})`)
+    if (failures.length > 0) throw new UserError(`${errorReport(failures[0].error).message} (${event} hook of plugin ${failures[0].plugin})`, {code: 'error'})
   }
 
   /** A post-* hook, or a pre-* hook of what cannot be refused: failures are reported; what happened stands. */

@@ -44,5 +44,5 @@ export async function allocateUla(request: AllocationRequest): Promise<AddressSe
     if (used.has(host) || used.has(local) || hostClash(networks, host) || hostClash(networks, local)) continue
     return {...addresses, hostAddress6: host, localAddress6: local}
   }
-  throw new UserError(`out of IPv6 subnets in ${prefix}::/48`)
+  throw new UserError(`out of IPv6 subnets in ${prefix}::/48`, {code: 'addresses-exhausted'})
 }

@@ -19,5 +19,5 @@ export async function allocateUpstream({requested, inUse, settings, provider}: A
       return {...requested, hostAddress, localAddress, pool: pool.cidr}
     }
   }
-  throw new UserError(`out of IP addresses in ${pools.map((p) => p.cidr).join(', ')}: add pools with --pool CIDR, or "providers": {"${provider}": {"pools": [...]}} in the settings file`)
+  throw new UserError(`out of IP addresses in ${pools.map((p) => p.cidr).join(', ')}: add pools with --pool CIDR, or "providers": {"${provider}": {"pools": [...]}} in the settings file`, {code: 'addresses-exhausted'})
 }

@@ -161,7 +161,7 @@ export async function bootContainer(container: Container, options: BootOptions):
   const fail = async (why: string): Promise<never> => {
     await killNspawn(nspawn)
     const tail = options.console === 'inherit' ? '' : consoleTail(options.console)
-    throw new UserError(`failed to start container ‘${name}’: ${why}${tail ? ` (${tail})` : ''}`)
+    throw new UserError(`failed to start container ‘${name}’: ${why}${tail ? ` (${tail})` : ''}`, {code: 'start-failed'})
   }
   const remaining = (): number => Math.max(0, deadline - Date.now())
   try {

@@ -37,7 +37,7 @@ async function setUnitLimits(container: Container, limits: ResourceLimits): Prom
 
 async function failure(container: Container, what: string, reason: string): Promise<never> {
   const log = await recentLog(containerUnit(container.name))
-  throw new UserError(`failed to ${what} container ‘${container.name}’: ${reason}${log ? ` (${log})` : ''}`)
+  throw new UserError(`failed to ${what} container ‘${container.name}’: ${reason}${log ? ` (${log})` : ''}`, {code: what === 'start' ? 'start-failed' : 'error'})
 }
 
 export const systemdSupervisor: Supervisor = {
