@@ -2,11 +2,11 @@
 // operation context (host paths, plugins, the selected supervisor, progress).
 import {Command, Flags, type Interfaces} from '@oclif/core'
 
-import {errorReport, NeedsRootError, printError} from './lib/errors.js'
+import {NeedsRootError, reportError} from './lib/errors.js'
 import {isRoot} from './lib/privileges.js'
 import {type RemoteTarget, takeRemoteFlags} from './lib/remote.js'
 import {interruptedBy} from './lib/signals.js'
-import {openOclifContext} from './plugin-host/open.js'
+import {openOclifContext} from './operations/open-context.js'
 import type {ProviderChoice} from './plugin-host/plugin-host.js'
 import type {OperationContext} from './operations/context.js'
 
@@ -97,9 +97,6 @@ export abstract class BaseCommand extends Command {
     if (interruptedBy()) return
     // "nixos-container stop: needs root (try sudo)": name the command that was refused.
     if (error instanceof NeedsRootError) error.command ??= this.id
-    const report = errorReport(error)
-    process.exitCode = report.exitCode
-    printError(report, this.jsonEnabled())
-    if (process.env.NIXOS_CONTAINER_DEBUG && error.stack) process.stderr.write(error.stack + '\n')
+    reportError(error, this.jsonEnabled())
   }
 }

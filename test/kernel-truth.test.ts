@@ -9,7 +9,7 @@ import path from 'node:path'
 
 import {isAlive, waitFor} from '../dist/lib/proc.js'
 import {startContainer} from '../dist/operations/lifecycle.js'
-import {openDirectContext} from '../dist/plugin-host/open.js'
+import {openDirectContext} from '../dist/operations/open-context.js'
 import {answersPing, cliPath, type CliResult, TestHost} from './helpers/host.ts'
 
 const pidFile = (host: TestHost, name: string): string => path.join(host.runtimeDir, `${name}.pid`)

@@ -101,6 +101,10 @@ describe('plugins', () => {
     assert.match(seen[0].leaderCommand, /busybox/)
     assert.ok(existsSync(`/proc/${leader}`))
     assert.equal((await host.ok(['status', 'p1'])).stdout, 'up\n')
+    // Hooks fire when the state changes only: starting it again changes nothing and tells no hook.
+    const again = JSON.parse((await host.ok(['start', 'p1', '--json'], {env: {NC_TEST_RECORD: record}})).stdout)
+    assert.deepEqual(again, {name: 'p1', state: 'up', leader, changed: false})
+    assert.equal(readFileSync(record, 'utf8').trim().split('\n').length, 1)
   })
 
   it('reports a failing post-start hook but leaves the container running', async () => {

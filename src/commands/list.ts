@@ -1,9 +1,8 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../base-command.js'
-import type {ContainerSummary} from '../lib/containers.js'
 import {forwardCommand, type HostSummary, listHosts} from '../operations/remote.js'
-import {listOutput} from '../quick.js'
+import {type ListEntry, listOutput} from '../presenters.js'
 
 export default class List extends BaseCommand {
   static summary = 'List the containers on this host.'
@@ -21,15 +20,15 @@ export default class List extends BaseCommand {
 
   static remote = 'own' as const
 
-  async run(): Promise<ContainerSummary[] | HostSummary[] | undefined> {
+  async run(): Promise<ListEntry[] | HostSummary[]> {
     const {flags} = await this.parse(List)
     const json = this.jsonEnabled()
     const target = this.remoteTarget
-    if (!target) return listOutput(json, await this.context(), {long: flags.long})
+    if (!target) return listOutput(json, () => this.context(), {long: flags.long})
     // One host: as if run there. Several: one list with a HOST column; a failed host fails the exit status.
     if (target.hosts.length === 1) this.exit(await forwardCommand(target, 'list', this.argv, {json}))
     const {rows, failed} = await listHosts(() => this.context(), target, {json, long: flags.long})
     if (failed > 0) process.exitCode = 1
-    return json ? rows : undefined
+    return rows
   }
 }

@@ -1,6 +1,6 @@
 import {BaseCommand} from '../base-command.js'
 import {nameArg} from '../flags.js'
-import {showIpOutput} from '../quick.js'
+import {showIpOutput} from '../presenters.js'
 
 export default class ShowIp extends BaseCommand {
   static summary = 'Print a container\'s IP address.'

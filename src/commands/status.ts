@@ -1,6 +1,6 @@
 import {BaseCommand} from '../base-command.js'
 import {nameArg} from '../flags.js'
-import {statusOutput, type StatusOutput} from '../quick.js'
+import {statusOutput, type StatusOutput} from '../presenters.js'
 
 export default class StatusCommand extends BaseCommand {
   static summary = 'Print whether a container is up or down.'

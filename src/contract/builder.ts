@@ -2,14 +2,9 @@
 // build must leave the profile as it was (nix-env --set only switches on success).
 import type {LogSink} from '../lib/nix.js'
 import type {ContainerPaths} from '../lib/paths.js'
+import type {SystemSource} from '../lib/system-source.js'
 
-export type SystemSource =
-  /** Evaluate the container's configuration.nix with `<nixpkgs/nixos>` (or --nixos-path). */
-  | {kind: 'configuration'; nixosPath?: string}
-  /** `REF#nixosConfigurations."ATTR".config.system.build.toplevel`. */
-  | {kind: 'flake'; flake: string; attr: string}
-  /** An already built system in the store. */
-  | {kind: 'store-path'; systemPath: string}
+export type {SystemSource} from '../lib/system-source.js'
 
 export interface BuildRequest {
   name: string

@@ -88,3 +88,14 @@ export function printError(report: ErrorReport, json: boolean): void {
   if (json) process.stdout.write(JSON.stringify({error: report}, null, 2) + '\n')
   else process.stderr.write(`nixos-container${report.command ? ` ${report.command}` : ''}: ${report.message}\n`)
 }
+
+/**
+ * How every entry point reports a failure (the oclif commands, the fast start, container@.service's
+ * steps): one line or a JSON document, the exit status, and with NIXOS_CONTAINER_DEBUG the stack.
+ */
+export function reportError(error: unknown, json: boolean): void {
+  const report = errorReport(error)
+  process.exitCode = report.exitCode
+  printError(report, json)
+  if (process.env.NIXOS_CONTAINER_DEBUG && error instanceof Error && error.stack) process.stderr.write(error.stack + '\n')
+}

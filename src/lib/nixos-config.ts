@@ -6,7 +6,6 @@ import path from 'node:path'
 
 import {UserError} from './errors.js'
 import {withScratchDirectory} from './scratch.js'
-import type {Builder, BuildRequest} from '../contract/builder.js'
 import {readGuestFile, writeGuestFile} from './guest-fs.js'
 
 /** Where configuration.nix lives, in the guest's terms. */
@@ -67,15 +66,4 @@ export function installConfiguration(root: string, text: string): void {
   // create makes the root here; it is the tool's own directory under the state directory.
   mkdirSync(root, {recursive: true, mode: 0o755})
   writeGuestFile(root, configurationPath, text)
-}
-
-/**
- * Builds TEXT as the container's configuration.nix, from a private copy; with `install`, puts it
- * into the root only once the build has succeeded, so a failed or interrupted build leaves the
- * old one (issue 16). Returns the system's store path.
- */
-export async function buildConfiguration(builder: Builder, request: BuildRequest, text: string, install: boolean): Promise<string> {
-  const systemPath = await withConfigurationFile(text, (configurationFile) => builder.build({...request, configurationFile}))
-  if (install) installConfiguration(request.paths.root, text)
-  return systemPath
 }

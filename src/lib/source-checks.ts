@@ -5,7 +5,7 @@ import {accessSync, constants, statSync} from 'node:fs'
 import path from 'node:path'
 
 import {UserError} from './errors.js'
-import type {SystemSource} from '../contract/builder.js'
+import type {SystemSource} from './system-source.js'
 
 const isDirectory = (file: string): boolean => statSync(file, {throwIfNoEntry: false})?.isDirectory() ?? false
 

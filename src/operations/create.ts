@@ -3,6 +3,7 @@
 // Any failure removes everything create made, so nothing is left half-made.
 import {existsSync, mkdirSync} from 'node:fs'
 
+import {buildConfiguration} from './build-configuration.js'
 import {confRecord, type OperationContext} from './context.js'
 import {removeContainerFiles} from './destroy.js'
 import type {SystemSource} from '../contract/builder.js'
@@ -15,7 +16,7 @@ import {addressesInUse, type Container, loadContainer, writeConf} from '../lib/c
 import {UserError} from '../lib/errors.js'
 import {withExclusiveLock} from '../lib/lock.js'
 import {checkNameLength, checkNewName, uniqueName} from '../lib/names.js'
-import {buildConfiguration, type ConfigSource, configurationText} from '../lib/nixos-config.js'
+import {type ConfigSource, configurationText} from '../lib/nixos-config.js'
 import {containerPaths, type ContainerPaths, type HostPaths} from '../lib/paths.js'
 import {checkPorts} from '../lib/ports.js'
 import {currentSystem} from '../lib/profile.js'

@@ -2,10 +2,10 @@
 // lifecycle hooks (a pre-* hook may refuse; post-* hooks are told what happened).
 
 import {confRecord, type OperationContext} from './context.js'
-import {updateContainer} from './update.js'
+import {ensureSystem} from './system.js'
 
-import type {RunState} from '../contract/supervisor.js'
-import {type Container, hasSystem, loadContainer, requireReadableNetwork, requireSystem} from '../lib/containers.js'
+import type {RunState, Supervisor} from '../contract/supervisor.js'
+import {type Container, loadContainer, requireReadableNetwork} from '../lib/containers.js'
 import {withContainerLock} from '../lib/container-lock.js'
 import {UserError} from '../lib/errors.js'
 import type {HostPaths} from '../lib/paths.js'
@@ -17,6 +17,13 @@ export interface LifecycleResult {
   name: string
   state: RunState
   leader?: number
+  /** False when the container already was in that state: nothing changed and no hook fired. */
+  changed: boolean
+}
+
+/** Up, and as it should be (not a half-started container that start must repair). */
+async function runsAsItShould(supervisor: Supervisor, container: Container): Promise<boolean> {
+  return await supervisor.state(container) === 'up' && await supervisor.problem?.(container) === undefined
 }
 
 export interface StartRequest {
@@ -69,14 +76,14 @@ export async function startContainer(context: OperationContext, request: StartRe
   return locked(host, name, async (loaded) => {
     let container = loaded
     requireReadableNetwork(container)
-    await plugins.veto('pre-start', {name, conf: confRecord(container.conf)})
-    // container@.service builds a flake container that has no system yet before booting it.
-    if (container.conf.get('FLAKE') && !hasSystem(container)) {
-      await updateContainer(context, {name, nixFlags: []})
-      container = loadContainer(host, name)
+    if (await runsAsItShould(supervisor, container)) {
+      // Nothing to start, so no hook fires; like `systemctl start`, it returns once booted.
+      const leader = (await supervisor.waitReady?.(container, timeoutMs)) ?? (await supervisor.leader(container))
+      if (leader !== undefined) return {name, state: 'up', leader, changed: false}
     }
+    await plugins.veto('pre-start', {name, conf: confRecord(container.conf)})
     // Said before any progress is drawn, so the advice is the one line the user sees.
-    requireSystem(container)
+    container = await ensureSystem(container, context)
     await requireNoHostClash(container)
     let leader = 0
     await progress.run([{
@@ -96,21 +103,24 @@ export async function startContainer(context: OperationContext, request: StartRe
     const forwarding = portForwardingProblem(container.conf)
     if (forwarding) progress.note(`nixos-container: warning: container ‘${name}’ runs, but ${forwarding}`)
     await plugins.notify('post-start', {name, conf: confRecord(container.conf), leader})
-    return {name, state: 'up', leader}
+    return {name, state: 'up', leader, changed: true}
   })
 }
 
 export async function stopContainer(context: OperationContext, name: string, timeoutMs: number): Promise<LifecycleResult> {
   const {host, plugins, supervisor, progress} = context
   return locked(host, name, async (container) => {
+    // A stopped container is still handed to the supervisor (it tidies up what a crash left), but
+    // its state does not change, so no hook fires.
+    const changed = await supervisor.state(container) === 'up'
     const conf = confRecord(container.conf)
-    await plugins.veto('pre-stop', {name, conf, force: false})
+    if (changed) await plugins.veto('pre-stop', {name, conf, force: false})
     await progress.run([{
       title: `Stopping container ${name}`,
       run: () => supervisor.stop(container, {timeoutMs}),
     }])
-    await plugins.notify('post-stop', {name, conf, force: false})
-    return {name, state: 'down'}
+    if (changed) await plugins.notify('post-stop', {name, conf, force: false})
+    return {name, state: 'down', changed}
   })
 }
 
@@ -126,10 +136,11 @@ export async function restartContainer(context: OperationContext, request: Start
 
 export async function terminateContainer({host, plugins, supervisor}: OperationContext, name: string): Promise<LifecycleResult> {
   return locked(host, name, async (container) => {
+    const changed = await supervisor.state(container) === 'up'
     const conf = confRecord(container.conf)
-    await plugins.notify('pre-stop', {name, conf, force: true})
+    if (changed) await plugins.notify('pre-stop', {name, conf, force: true})
     await supervisor.terminate(container)
-    await plugins.notify('post-stop', {name, conf, force: true})
-    return {name, state: 'down'}
+    if (changed) await plugins.notify('post-stop', {name, conf, force: true})
+    return {name, state: 'down', changed}
   })
 }

@@ -31,11 +31,8 @@ export interface Summaries {
   broken: string[]
 }
 
-/**
- * Every readable container's summary; one broken conf file must not hide the others. With
- * `details`, also what costs a look per running container: its leader and when it started.
- */
-export async function containerSummaries(host: HostPaths, supervisor: Supervisor, {details = false} = {}): Promise<Summaries> {
+/** The containers whose NAME.conf can be read; one broken conf file must not hide the others. */
+export function readableContainers(host: HostPaths): {containers: Container[]; broken: string[]} {
   const containers: Container[] = []
   const broken: string[] = []
   for (const name of listContainerNames(host)) {
@@ -45,6 +42,15 @@ export async function containerSummaries(host: HostPaths, supervisor: Supervisor
       broken.push(errorReport(error).message)
     }
   }
+  return {containers, broken}
+}
+
+/**
+ * Every readable container's summary; one broken conf file must not hide the others. With
+ * `details`, also what costs a look per running container: its leader and when it started.
+ */
+export async function containerSummaries(host: HostPaths, supervisor: Supervisor, {details = false} = {}): Promise<Summaries> {
+  const {containers, broken} = readableContainers(host)
   const states = await statesOf(supervisor, containers)
   const summaries = containers.map((container, i) => summarize(container, states[i], profileSystem(container.paths.profile)))
   if (details) await Promise.all(summaries.map((summary, i) => addRuntimeDetails(summary, supervisor, containers[i])))

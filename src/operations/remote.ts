@@ -5,17 +5,18 @@
 import {existsSync} from 'node:fs'
 import path from 'node:path'
 
+import {buildConfiguration} from './build-configuration.js'
 import type {OperationContext} from './context.js'
+import {containerSummaries} from './queries.js'
 import type {SystemSource} from '../contract/builder.js'
 import {takeFromArgv} from '../lib/argv.js'
 import type {ContainerSummary} from '../lib/containers.js'
 import {errorReport, UserError} from '../lib/errors.js'
 import {flakeFeatures, runNix} from '../lib/nix.js'
-import {buildConfiguration, type ConfigSource, configurationText} from '../lib/nixos-config.js'
+import {type ConfigSource, configurationText} from '../lib/nixos-config.js'
 import type {ContainerPaths} from '../lib/paths.js'
 import {type RemoteHost, type RemoteTarget, runRemote, sshOptionsFor} from '../lib/remote.js'
 import {withScratchDirectory} from '../lib/scratch.js'
-import {listOutput} from '../quick.js'
 
 /** Commands that read this process's stdin there, and those that need a terminal there. */
 const readsStdin = new Set(['run', 'cp', 'login', 'root-login'])
@@ -45,7 +46,7 @@ export async function listHosts(context: () => Promise<OperationContext>, target
   const results = await Promise.all(target.hosts.map(async (host): Promise<HostSummary[] | Error> => {
     try {
       const summaries = host.local
-        ? await listOutput(true, await context())
+        ? await localList(await context())
         : await remoteList(host, target.sshOptions)
       return (summaries ?? []).map((summary) => ({host: host.spec, ...summary}))
     } catch (error) {
@@ -62,6 +63,13 @@ export async function listHosts(context: () => Promise<OperationContext>, target
   const rows = results.filter((r): r is HostSummary[] => !(r instanceof Error)).flat()
   if (!json) for (const line of hostListing(rows, long)) process.stdout.write(line + '\n')
   return {rows, failed}
+}
+
+/** This machine's containers; a conf file that cannot be read is named on stderr, as list does. */
+async function localList({host, supervisor}: OperationContext): Promise<ContainerSummary[]> {
+  const {summaries, broken} = await containerSummaries(host, supervisor, {details: true})
+  for (const message of broken) process.stderr.write(`nixos-container: ${message}; not listed\n`)
+  return summaries
 }
 
 async function remoteList(host: RemoteHost, sshOptions: string[]): Promise<ContainerSummary[]> {

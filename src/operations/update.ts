@@ -4,6 +4,7 @@
 
 import path from 'node:path'
 
+import {buildConfiguration} from './build-configuration.js'
 import {confRecord, type OperationContext} from './context.js'
 import {activateNewSystem} from './exec.js'
 import type {SystemSource} from '../contract/builder.js'
@@ -14,7 +15,7 @@ import {checkNixFlags, checkSource} from '../lib/source-checks.js'
 import {parseFlakeRef} from '../lib/flake-ref.js'
 import {checkGuestWritable} from '../lib/guest-fs.js'
 import {
-  buildConfiguration, type ConfigSource, configurationPath, configurationText, readConfiguration,
+  type ConfigSource, configurationPath, configurationText, readConfiguration,
 } from '../lib/nixos-config.js'
 import type {ContainerPaths} from '../lib/paths.js'
 import {currentSystem} from '../lib/profile.js'

@@ -8,7 +8,7 @@ import {
 import type {Supervisor} from '../contract/supervisor.js'
 import {type AddressSet, checkAddresses} from '../lib/addresses.js'
 import {errorReport, UserError} from '../lib/errors.js'
-import {storePathBuilder} from '../lib/store-path.js'
+import {storePathBuilder} from './store-path-builder.js'
 import {systemdIsRunning} from '../lib/systemd.js'
 import type {HookOutcome, HookRunner} from './hook-runner.js'
 import {type PluginInfo, providersOf} from './registry.js'

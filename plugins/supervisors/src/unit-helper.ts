@@ -9,7 +9,7 @@
 import {bootContainer} from './boot.js'
 import {machinectl, machineLeader, waitUntilUnregistered} from './systemctl.js'
 import {
-  activate, type Container, errorReport, execedChild, hasSystem, loadContainer, openDirectContext, requireNoHostClash, requireSystem, resolveHostPaths, unitStepCommand, updateContainer, UserError, waitFor,
+  activate, type Container, ensureSystem, execedChild, loadContainer, reportError, requireNoHostClash, resolveHostPaths, unitStepCommand, UserError, waitFor,
 } from 'nixos-container'
 
 /** The container's PID 1: the child of systemd-nspawn ($MAINPID) that has exec'd the container's init. */
@@ -23,14 +23,11 @@ async function leaderOf(container: Container): Promise<number> {
 }
 
 async function preStart(container: Container): Promise<void> {
-  const {name, conf} = container
+  const {name} = container
   // A machine of this name still registered (its old unit not yet gone) would make nspawn fail.
   if (!(await waitUntilUnregistered(name))) await machinectl(['terminate', name])
-  if (!hasSystem(container) && conf.get('FLAKE')) {
-    // As NixOS's unit does: a flake container is built on its first start.
-    await updateContainer(await openDirectContext({choice: {supervisor: 'nspawn'}}), {name, nixFlags: []})
-  }
-  requireSystem(container)
+  // As NixOS's unit does: a flake container is built on its first start.
+  await ensureSystem(container)
   // Also when systemd starts it (at boot, systemctl start): never route the host's networks away.
   await requireNoHostClash(container)
 }
@@ -58,7 +55,6 @@ export async function runUnitStep(argv: string[]): Promise<void> {
     if (!run || !name) throw new UserError(`usage: nixos-container ${unitStepCommand} ${Object.keys(steps).join('|')} NAME`)
     await run(loadContainer(resolveHostPaths(), name))
   } catch (error) {
-    process.stderr.write(`nixos-container: ${errorReport(error).message}\n`)
-    process.exitCode = errorReport(error).exitCode
+    reportError(error, false)
   }
 }

@@ -1,8 +1,8 @@
 // --system-path: the system is already built; only the profile is set. Not a provider: nothing
 // is built, so every builder choice leaves it alone.
-import {ensureProfileDir, setProfile} from './profile.js'
-import {checkSystemPath} from './source-checks.js'
 import type {Builder} from '../contract/builder.js'
+import {ensureProfileDir, setProfile} from '../lib/profile.js'
+import {checkSystemPath} from '../lib/source-checks.js'
 
 export const storePathBuilder: Builder = {
   name: 'store-path',

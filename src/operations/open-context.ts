@@ -1,12 +1,12 @@
 // Building an operation context: under oclif from its Config (hooks through config.runHook),
 // elsewhere from the plugins found on disk (hooks called directly).
-import {directHookRunner, type HookRunner, oclifHookRunner} from './hook-runner.js'
-import {type ProviderChoice, PluginHost} from './plugin-host.js'
-import {discoverPlugins, type OclifPlugin, type PluginInfo, pluginsOfOclif} from './registry.js'
-import {loadSettings} from './settings.js'
+import type {OperationContext} from './context.js'
 import {resolveHostPaths} from '../lib/paths.js'
 import {createProgress, type ProgressMode} from '../lib/progress.js'
-import type {OperationContext} from '../operations/context.js'
+import {directHookRunner, type HookRunner, oclifHookRunner} from '../plugin-host/hook-runner.js'
+import {type ProviderChoice, PluginHost} from '../plugin-host/plugin-host.js'
+import {discoverPlugins, type OclifPlugin, type PluginInfo, pluginsOfOclif} from '../plugin-host/registry.js'
+import {loadSettings} from '../plugin-host/settings.js'
 
 export interface ContextOptions {
   choice?: ProviderChoice

@@ -1,0 +1,90 @@
+// What list, status and show-ip print, from what operations/queries.ts finds: one presenter per
+// command, used by the command classes and by the fast start of bin/run.js (quick.ts) alike, so
+// both print the same thing.
+import type {ContainerSummary} from './lib/containers.js'
+import {UserError} from './lib/errors.js'
+import {resolveHostPaths} from './lib/paths.js'
+import type {OperationContext} from './operations/context.js'
+import {containerIp, containerStatus, containerSummaries, containerSummary, readableContainers, type Status} from './operations/queries.js'
+import {openDirectContext} from './operations/open-context.js'
+
+const line = (text: string): void => {
+  process.stdout.write(text + '\n')
+}
+
+/** Where containers live and the selected supervisor: the command's context, or (fast path) one opened here. */
+type QueryContext = Pick<OperationContext, 'host' | 'supervisor'>
+
+/** status: the state; with --json, the container's whole summary and any problem. */
+export type StatusOutput = Partial<ContainerSummary> & {name: string; state: Status; problem?: string}
+const directContext = (): Promise<QueryContext> => openDirectContext({progress: 'silent'})
+
+/**
+ * "up", "down" or "gone" on stdout, as upstream. A container that runs but not as it should (its
+ * nspawn killed, its start interrupted) is "up" (its processes run), with the reason on stderr.
+ */
+export async function statusOutput(name: string, json: boolean, context?: QueryContext): Promise<StatusOutput> {
+  const {host, supervisor} = context ?? await directContext()
+  const {state, problem} = await containerStatus(host, supervisor, name)
+  if (!json) line(state)
+  if (state === 'gone') throw new UserError(`container ‘${name}’ does not exist`, {code: 'not-found'})
+  if (problem !== undefined && !json) process.stderr.write(`nixos-container: warning: container ‘${name}’ is not running as it should: ${problem}; \`nixos-container start ${name}\` repairs it, stop or terminate ends it\n`)
+  // A script gets the whole summary (addresses, generation, leader …) without a second call.
+  const summary = json ? await containerSummary(host, supervisor, name, state) : {name, state}
+  return problem === undefined ? summary : {...summary, problem}
+}
+
+export function showIpOutput(name: string, json: boolean): {name: string; ip: string} {
+  const ip = containerIp(resolveHostPaths(), name)
+  if (!json) line(ip)
+  return {name, ip}
+}
+
+/** What list gives a script: every readable container's summary, or (plain list) just its name. */
+export type ListEntry = Partial<ContainerSummary> & {name: string}
+
+/**
+ * Names a line; --long, a table; --json, every container's summary. A conf file that cannot be read
+ * is named on stderr (in all modes, so the JSON keeps its shape) and the others are listed.
+ */
+export async function listOutput(json: boolean, openContext: () => Promise<QueryContext> = directContext, {long = false} = {}): Promise<ListEntry[]> {
+  const notListed = (broken: string[]): void => {
+    for (const message of broken) process.stderr.write(`nixos-container: ${message}; not listed\n`)
+  }
+  if (!json && !long) {
+    // Names need no supervisor: plain list (which completion runs) works even with a bad supervisor setting.
+    const {containers, broken} = readableContainers(resolveHostPaths())
+    notListed(broken)
+    for (const {name} of containers) line(name)
+    return containers.map(({name}) => ({name}))
+  }
+  const {host, supervisor} = await openContext()
+  const {summaries, broken} = await containerSummaries(host, supervisor, {details: true})
+  notListed(broken)
+  if (!json) for (const row of longListing(summaries)) line(row)
+  return summaries
+}
+
+/** list --long: a table for people. */
+function longListing(summaries: ContainerSummary[], now = Date.now()): string[] {
+  const rows = [['NAME', 'STATE', 'ADDRESS', 'GENERATION', 'UPTIME'], ...summaries.map((s) => [
+    s.name,
+    s.state,
+    s.localAddress ?? s.localAddress6 ?? '-',
+    s.generation === undefined ? '-' : String(s.generation),
+    s.startedAt === undefined ? '-' : duration(now - Date.parse(s.startedAt)),
+  ])]
+  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)))
+  return rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]))).join('  '))
+}
+
+/** 42s, 5m 03s, 2h 05m, 3d 04h. */
+function duration(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000))
+  const [d, h, m] = [Math.floor(s / 86_400), Math.floor(s / 3600) % 24, Math.floor(s / 60) % 60]
+  const two = (n: number): string => String(n).padStart(2, '0')
+  if (d > 0) return `${d}d ${two(h)}h`
+  if (h > 0) return `${h}h ${two(m)}m`
+  if (m > 0) return `${m}m ${two(s % 60)}s`
+  return `${s}s`
+}
