@@ -1,6 +1,6 @@
 // Bad input: one clear line on stderr, a non-zero exit, nothing written. JSON mode: one document.
 import assert from 'node:assert/strict'
-import {existsSync} from 'node:fs'
+import {existsSync, mkdirSync, rmSync, writeFileSync} from 'node:fs'
 
 import {TestHost} from './helpers/host.ts'
 
@@ -91,6 +91,27 @@ describe('bad input and missing containers', () => {
     }
     const list = await host.ok(['list', '--json'])
     assert.deepEqual(JSON.parse(list.stdout), [])
+  })
+
+  it('a bad supervisor setting fails what needs a supervisor, in one line, but plain list (and so completion) still names the containers', async () => {
+    mkdirSync(host.configDir, {recursive: true})
+    writeFileSync(host.conf('setting'), 'PRIVATE_NETWORK=1\nHOST_ADDRESS=10.233.188.1\nLOCAL_ADDRESS=10.233.188.2\n')
+    writeFileSync(host.env.NIXOS_CONTAINER_SETTINGS, JSON.stringify({supervisor: 'bogus'}))
+    try {
+      assert.equal((await host.ok(['list'])).stdout, 'setting\n')
+      const status = await host.cli(['status', 'setting'])
+      assert.equal(status.exitCode, 1)
+      assert.equal(oneLine(status.stderr), 'nixos-container: unknown supervisor ‘bogus’ (available: systemd, nspawn)')
+      // NIXOS_CONTAINER_DEBUG adds the stack, on the fast start (status) as on oclif's (list --long).
+      for (const args of [['status', 'setting'], ['list', '--long']]) {
+        const debug = await host.cli(args, {env: {NIXOS_CONTAINER_DEBUG: '1'}})
+        assert.equal(debug.exitCode, 1)
+        assert.match(debug.stderr, /^nixos-container: unknown supervisor ‘bogus’.*\n\w*Error: unknown supervisor ‘bogus’.*\n\s+at /)
+      }
+    } finally {
+      rmSync(host.env.NIXOS_CONTAINER_SETTINGS)
+      rmSync(host.conf('setting'))
+    }
   })
 
   it('run needs its command after --', async () => {
