@@ -23,21 +23,11 @@ const {enableCompileCache} = await import('node:module')
 enableCompileCache?.()
 
 const argv = process.argv.slice(2)
-const {readFileSync} = await import('node:fs')
-const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
-const version = `${pkg.name}/${pkg.version}`
-// Run by --host from another machine (src/lib/remote.ts remoteCommand): first say on stderr, after
-// its marker, whether this version is one that machine works with (a shell pattern NAME/0.1.*).
-const wanted = process.env.NIXOS_CONTAINER_REMOTE_CHECK
-if (wanted !== undefined) {
-  delete process.env.NIXOS_CONTAINER_REMOTE_CHECK
-  const suits = wanted.endsWith('*') ? version.startsWith(wanted.slice(0, -1)) : version === wanted
-  process.stderr.write(`\u001Enc-remote ${suits ? 'ok' : `version ${version}`}\n`)
-  if (!suits) process.exit(255)
-}
-// As oclif prints it, without loading oclif.
+// `--version` is what --host asks the remote tool first: printed as oclif prints it, without loading oclif.
 if (argv.length === 1 && argv[0] === '--version') {
-  process.stdout.write(`${version} ${process.platform}-${process.arch} node-${process.version}\n`)
+  const {readFileSync} = await import('node:fs')
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
+  process.stdout.write(`${pkg.name}/${pkg.version} ${process.platform}-${process.arch} node-${process.version}\n`)
   process.exit(0)
 }
 // container@.service's steps (plugins/supervisors/src/unit-helper.ts): not a user command, run by

@@ -88,21 +88,18 @@ export function compatiblePattern(version = ownVersion()): string {
 // The remote script's lines to us start with this (RS, a character no tool prints) on stderr.
 const marker = '\u001Enc-remote'
 
-/** Set for the remote tool: bin/run.js checks its own version against it before anything else. */
-const remoteCheckVariable = 'NIXOS_CONTAINER_REMOTE_CHECK'
-
 /**
- * The one command the remote shell runs: check that the tool (and Nix when needed) is there, then
- * exec the tool with ARGV and remoteCheckVariable; the tool says on stderr, with the marker,
- * whether its version suits ("ok") before it does anything (no Node start for --version alone).
+ * The one command the remote shell runs: check the tool (and Nix when needed), say so on stderr
+ * with the marker, then exec the tool with ARGV.
  */
 export function remoteCommand(argv: string[], {needsNix = false} = {}): string {
   const fail = (what: string): string => `{ printf '%s ${what}\\n' "$M" >&2; exit 255; }`
   const script = [
     `M=$(printf '\\036')nc-remote`,
-    `command -v nixos-container >/dev/null 2>&1 || ${fail('no-tool')}`,
+    `v=$(nixos-container --version 2>/dev/null) || ${fail('no-tool')}`,
+    `case "$v" in ${compatiblePattern()}) ;; *) printf '%s version %s\\n' "$M" "$v" >&2; exit 255;; esac`,
     ...(needsNix ? [`command -v nix-store >/dev/null 2>&1 || ${fail('no-nix')}`] : []),
-    `export ${remoteCheckVariable}=${shellQuote(compatiblePattern())}`,
+    `printf '%s ok\\n' "$M" >&2`,
   ].join('\n')
   return execTool(argv, script)
 }
