@@ -8,7 +8,7 @@ import {existsSync, readdirSync, readFileSync} from 'node:fs'
 import path from 'node:path'
 
 import {cliPath, TestHost} from './helpers/host.ts'
-import {Terminal} from './helpers/terminal.ts'
+import {logInOnTerminals, Terminal} from './helpers/terminal.ts'
 
 const name = 'sdguest'
 const hostAddress = '10.233.61.1'
@@ -105,21 +105,7 @@ describe('a container whose PID 1 is systemd (direct supervisor)', function () {
   })
 
   it('root-login and login work on a real terminal', async () => {
-    const shell = new Terminal(host, `root-login ${name}`)
-    shell.type('echo root-login-$((6*7))\n')
-    await shell.waitFor(/root-login-42/)
-    shell.type('exit\n')
-    assert.equal((await shell.close()).exitCode, 0)
-
-    const login = new Terminal(host, `login ${name}`)
-    await login.waitFor(/login: $/m)
-    login.type('root\n')
-    await login.waitFor(/Password: $/m)
-    login.type('fixture\n')
-    login.type('echo login-$((6*7))\n')
-    await login.waitFor(/login-42/)
-    login.type('exit\n')
-    await login.close()
+    await logInOnTerminals(host, name)
   })
 
   it('update activates the new system: the reload reaches the guest\'s systemd', async () => {

@@ -9,7 +9,7 @@ import path from 'node:path'
 
 import {cliPath, projectRoot} from './helpers/host.ts'
 import {SystemdHost} from './helpers/systemd-host.ts'
-import {Terminal} from './helpers/terminal.ts'
+import {logInOnTerminals} from './helpers/terminal.ts'
 
 const unitFile = 'etc/systemd/system/container@.service'
 const marker = '# Installed by nixos-container (TypeScript).'
@@ -202,23 +202,8 @@ describe('the systemd supervisor on a real systemd host', function () {
       assert.match((await host.ok(['run', guest, '--', 'systemctl', 'is-system-running'])).stdout, /^(running|degraded)\n$/)
       assert.equal((await host.cli(['run', guest, '--', 'sh', '-c', 'exit 7'])).exitCode, 7)
       assert.equal((await host.ok(['run', guest, '--', 'cat'], {input: 'in\n'})).stdout, 'in\n')
-      // A person at a terminal, through the unit's container: root-login, then login with the password.
-      const shell = new Terminal(host, `root-login ${guest}`)
-      shell.type('echo root-login-$((6*7))\n')
-      await shell.waitFor(/root-login-42/)
-      shell.type('exit\n')
-      assert.equal((await shell.close()).exitCode, 0)
-      const login = new Terminal(host, `login ${guest}`)
-      await login.waitFor(/login: $/m)
-      login.type('root\n')
-      await login.waitFor(/Password: $/m)
-      login.type('fixture\n')
-      login.type('echo login-$((6*7))\n')
-      await login.waitFor(/login-42/)
-      // machinectl login outlives the guest's login: it is left with Ctrl-] three times.
-      login.type('exit\n')
-      login.type('\x1d\x1d\x1d')
-      assert.equal((await login.close()).exitCode, 0)
+      // A person at a terminal, through the unit's container: root-login, then machinectl login.
+      await logInOnTerminals(host, guest, {machinectl: true})
       // Registered with machined, as a declarative container is: machinectl and journalctl -M see it.
       assert.match(await host.sh('machinectl list --no-legend'), new RegExp(`^${guest}\\s+container\\s+systemd-nspawn`, 'm'))
       assert.match(await host.sh(`journalctl -M ${guest} --no-pager -o cat`), /greeting/)

@@ -56,3 +56,29 @@ export class Terminal {
     await this.child
   }
 }
+
+/**
+ * What a person at a terminal does: root-login NAME and run a command, then login NAME as root
+ * with the fixture's password and run one. Under `machinectl login` (the systemd supervisor) the
+ * session outlives the guest's login and is left with Ctrl-] three times.
+ */
+export async function logInOnTerminals(host: TerminalHost, name: string, {machinectl = false} = {}): Promise<void> {
+  const shell = new Terminal(host, `root-login ${name}`)
+  shell.type('echo root-login-$((6*7))\n')
+  await shell.waitFor(/root-login-42/)
+  shell.type('exit\n')
+  const rootLogin = await shell.close()
+  if (rootLogin.exitCode !== 0) throw new Error(`root-login ended with ${rootLogin.exitCode}:\n${rootLogin.screen}`)
+
+  const login = new Terminal(host, `login ${name}`)
+  await login.waitFor(/login: $/m)
+  login.type('root\n')
+  await login.waitFor(/Password: $/m)
+  login.type('fixture\n')
+  login.type('echo login-$((6*7))\n')
+  await login.waitFor(/login-42/)
+  login.type('exit\n')
+  if (machinectl) login.type('\x1d\x1d\x1d')
+  const ended = await login.close()
+  if (machinectl && ended.exitCode !== 0) throw new Error(`machinectl login ended with ${ended.exitCode}:\n${ended.screen}`)
+}
