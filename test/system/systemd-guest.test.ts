@@ -1,14 +1,14 @@
 // The guest every real NixOS container is: PID 1 becomes systemd after a stage-2 shell init
 // (the fixture's `fixture.systemd = true`, see test/fixtures/nixpkgs/README.md), here under the
-// direct supervisor (this machine's PID 1 is not systemd; test/systemd.test.ts runs the same
+// direct supervisor (this machine's PID 1 is not systemd; test/system/systemd.test.ts runs the same
 // guest under the systemd supervisor). The tests run in order on one container.
 import assert from 'node:assert/strict'
 import {execa} from 'execa'
 import {existsSync, readdirSync, readFileSync} from 'node:fs'
 import path from 'node:path'
 
-import {cliPath, TestHost} from './helpers/host.ts'
-import {Terminal} from './helpers/terminal.ts'
+import {cliPath, TestHost} from '../helpers/host.ts'
+import {Terminal} from '../helpers/terminal.ts'
 
 const name = 'sdguest'
 const hostAddress = '10.233.61.1'

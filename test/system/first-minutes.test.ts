@@ -6,7 +6,7 @@ import {existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync} fro
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 
-import {fixtures, projectRoot, TestHost} from './helpers/host.ts'
+import {fixtures, projectRoot, TestHost} from '../helpers/host.ts'
 
 /** The lines of stderr that carry MESSAGE (the error line, and any progress line that repeats it). */
 const linesCarrying = (stderr: string, message: string): string[] => stderr.split('\n').filter((line) => line.includes(message))

@@ -8,9 +8,9 @@ import {accessSync, chmodSync, constants, lstatSync, mkdtempSync, readdirSync, r
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 
-import {machinedRuns} from '../dist/lib/machined.js'
-import {cliPath, projectRoot, TestHost, type CliResult} from './helpers/host.ts'
-import {SystemdHost} from './helpers/systemd-host.ts'
+import {machinedRuns} from '../../dist/lib/machined.js'
+import {cliPath, projectRoot, TestHost, type CliResult} from '../helpers/host.ts'
+import {SystemdHost} from '../helpers/systemd-host.ts'
 
 const name = 'u20nr'
 const addresses = ['--host-address', '10.233.241.1', '--local-address', '10.233.241.2']

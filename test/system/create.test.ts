@@ -4,7 +4,7 @@ import {execa} from 'execa'
 import {cpSync, existsSync, mkdirSync, readFileSync, readlinkSync, realpathSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 
-import {fixtures, TestHost} from './helpers/host.ts'
+import {fixtures, TestHost} from '../helpers/host.ts'
 
 describe('create', () => {
   const host = new TestHost('create')

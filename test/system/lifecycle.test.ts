@@ -5,8 +5,8 @@ import {existsSync, mkdirSync, readFileSync, readlinkSync, writeFileSync} from '
 import path from 'node:path'
 import {PassThrough} from 'node:stream'
 
-import {isAlive} from '../dist/lib/proc.js'
-import {answersPing, cliPath, fixtures, TestHost} from './helpers/host.ts'
+import {isAlive} from '../../dist/lib/proc.js'
+import {answersPing, cliPath, fixtures, TestHost} from '../helpers/host.ts'
 
 const linkExists = async (name: string): Promise<boolean> => (await execa('ip', ['link', 'show', name], {reject: false})).exitCode === 0
 // The pid file's first line is nspawn's pid (a second line says it has booted).

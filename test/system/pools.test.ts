@@ -6,7 +6,7 @@ import assert from 'node:assert/strict'
 import {execa} from 'execa'
 import {existsSync, readFileSync, writeFileSync} from 'node:fs'
 
-import {TestHost} from './helpers/host.ts'
+import {TestHost} from '../helpers/host.ts'
 
 // A veth pair stands for the host's LAN or VPN interface (this kernel has no dummy links).
 const dummy = 'p21-lan'

@@ -17,15 +17,15 @@ import {execa} from 'execa'
 import {chmodSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 
-import {cliPath, projectRoot, TestHost} from './helpers/host.ts'
-import {type ClientNamespace, makeClientNamespace} from './helpers/netns.ts'
-import {normalise, parseSteps, terminalOutput, withOutputs} from './helpers/walkthrough.ts'
+import {cliPath, projectRoot, TestHost} from '../helpers/host.ts'
+import {type ClientNamespace, makeClientNamespace} from '../helpers/netns.ts'
+import {normalise, parseSteps, terminalOutput, withOutputs} from '../helpers/walkthrough.ts'
 
 const page = path.join(projectRoot, 'docs/walkthrough.md')
 const update = Boolean(process.env.WALKTHROUGH_UPDATE)
 const forwarding = '/proc/sys/net/ipv4/ip_forward'
 
-describe('docs/walkthrough.md (every command block runs against the fixtures) @system', function () {
+describe('docs/walkthrough.md (every command block runs against the fixtures)', function () {
   this.timeout(600_000)
   const host = new TestHost('walkthrough')
   const work = path.join(host.dir, 'work')

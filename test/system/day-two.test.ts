@@ -5,7 +5,7 @@ import {execa} from 'execa'
 import {mkdirSync, readFileSync, readdirSync, readlinkSync, realpathSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 
-import {TestHost} from './helpers/host.ts'
+import {TestHost} from '../helpers/host.ts'
 
 const name = 'dt-web'
 const address = '10.233.175.2'

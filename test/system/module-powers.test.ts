@@ -6,7 +6,7 @@ import {execa} from 'execa'
 import {existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 
-import {TestHost} from './helpers/host.ts'
+import {TestHost} from '../helpers/host.ts'
 
 const capSysTime = 25n
 const boundingSet = (pid: number): bigint => BigInt('0x' + /^CapBnd:\s*([0-9a-f]+)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1])

@@ -12,8 +12,8 @@ import {
 } from 'node:fs'
 import path from 'node:path'
 
-import {openGuestJournal} from '../dist/lib/guest-fs.js'
-import {cliPath, TestHost} from './helpers/host.ts'
+import {openGuestJournal} from '../../dist/lib/guest-fs.js'
+import {cliPath, TestHost} from '../helpers/host.ts'
 
 const name = 'gp-a'
 const addresses = ['--host-address', '10.233.171.1', '--local-address', '10.233.171.2']

@@ -6,8 +6,8 @@ import {execa} from 'execa'
 import {existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, realpathSync, statSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 
-import {fixtures, TestHost} from './helpers/host.ts'
-import {Terminal} from './helpers/terminal.ts'
+import {fixtures, TestHost} from '../helpers/host.ts'
+import {Terminal} from '../helpers/terminal.ts'
 
 const name = 'cc-web'
 const planted = 'nixos-container: refusing to follow a link planted in the container: '

@@ -7,7 +7,7 @@ import {execa} from 'execa'
 import {chmodSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 
-import {cliPath, TestHost} from './helpers/host.ts'
+import {cliPath, TestHost} from '../helpers/host.ts'
 
 const conf = (address: number): string =>
   `PRIVATE_NETWORK=1\nHOST_ADDRESS=10.233.${address}.1\nLOCAL_ADDRESS=10.233.${address}.2\nHOST_BRIDGE=\nHOST_PORT=\nAUTO_START=0\n`

@@ -7,10 +7,10 @@ import {execa, type ResultPromise} from 'execa'
 import {existsSync, readFileSync, rmSync} from 'node:fs'
 import path from 'node:path'
 
-import {isAlive, waitFor} from '../dist/lib/proc.js'
-import {startContainer} from '../dist/operations/lifecycle.js'
-import {openDirectContext} from '../dist/plugin-host/open.js'
-import {answersPing, cliPath, type CliResult, TestHost} from './helpers/host.ts'
+import {isAlive, waitFor} from '../../dist/lib/proc.js'
+import {startContainer} from '../../dist/operations/lifecycle.js'
+import {openDirectContext} from '../../dist/plugin-host/open.js'
+import {answersPing, cliPath, type CliResult, TestHost} from '../helpers/host.ts'
 
 const pidFile = (host: TestHost, name: string): string => path.join(host.runtimeDir, `${name}.pid`)
 const recordedNspawn = (host: TestHost, name: string): number => Number(readFileSync(pidFile(host, name), 'utf8').split('\n')[0])

@@ -5,7 +5,7 @@ import {execa, type ResultPromise} from 'execa'
 import {existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 
-import {cliPath, fixtures, projectRoot, TestHost} from './helpers/host.ts'
+import {cliPath, fixtures, projectRoot, TestHost} from '../helpers/host.ts'
 
 /** Pids of processes whose command line contains `marker` (our slow build's builder). */
 function processesWith(marker: string): number[] {

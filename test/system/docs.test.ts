@@ -8,14 +8,14 @@ import {execa} from 'execa'
 import {existsSync, readdirSync, readFileSync, statSync} from 'node:fs'
 import path from 'node:path'
 
-import {githubSlug, parseBlocks} from '../dist/docs/blocks.js'
-import {loadChapter, referencedCommands} from '../dist/docs/chapter.js'
-import {loadCommands} from '../dist/docs/commands.js'
-import {generateDocs} from '../dist/docs/generate.js'
-import {renderManualChapter} from '../dist/docs/manual.js'
-import {renderWikiPage} from '../dist/docs/mediawiki.js'
-import {projectRoot, TestHost} from './helpers/host.ts'
-import {parseSteps, walkthroughCommands} from './helpers/walkthrough.ts'
+import {githubSlug, parseBlocks} from '../../dist/docs/blocks.js'
+import {loadChapter, referencedCommands} from '../../dist/docs/chapter.js'
+import {loadCommands} from '../../dist/docs/commands.js'
+import {generateDocs} from '../../dist/docs/generate.js'
+import {renderManualChapter} from '../../dist/docs/manual.js'
+import {renderWikiPage} from '../../dist/docs/mediawiki.js'
+import {projectRoot, TestHost} from '../helpers/host.ts'
+import {parseSteps, walkthroughCommands} from '../helpers/walkthrough.ts'
 
 const commands = loadCommands(path.join(projectRoot, 'oclif.manifest.json'))
 const manPage = path.join(projectRoot, 'man/nixos-container.8')

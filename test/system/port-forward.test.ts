@@ -7,7 +7,7 @@ import {execa} from 'execa'
 import {readFileSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 
-import {fixtures, TestHost} from './helpers/host.ts'
+import {fixtures, TestHost} from '../helpers/host.ts'
 
 const name = 'pf-web'
 const client = 'nc-pfclient'

@@ -5,7 +5,7 @@ import {execa} from 'execa'
 import {existsSync, mkdirSync, readFileSync, renameSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 
-import {fixtures, TestHost} from './helpers/host.ts'
+import {fixtures, TestHost} from '../helpers/host.ts'
 
 describe('upstream acceptance scenario', () => {
   const host = new TestHost('accept')

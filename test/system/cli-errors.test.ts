@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict'
 import {existsSync} from 'node:fs'
 
-import {TestHost} from './helpers/host.ts'
+import {TestHost} from '../helpers/host.ts'
 
 describe('bad input and missing containers', () => {
   const host = new TestHost('errors')

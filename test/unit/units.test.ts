@@ -1,15 +1,15 @@
 // The plain modules, called directly: conf format, names, addresses.
 import assert from 'node:assert/strict'
 
-import {pairsOf, parsePool, poolsOf} from '../plugins/allocators/dist/pools.js'
-import {allocateUpstream} from '../plugins/allocators/dist/upstream.js'
-import {checkAddresses} from '../dist/lib/addresses.js'
-import {parseFlakeRef} from '../dist/lib/flake-ref.js'
-import {createConf, formatConf, parseConf} from '../dist/lib/conf.js'
-import {maxNameLength, uniqueName} from '../dist/lib/names.js'
-import {configurationText} from '../dist/lib/nixos-config.js'
-import {shellQuote} from '../dist/operations/exec.js'
-import {takePairFlags} from '../dist/flags.js'
+import {pairsOf, parsePool, poolsOf} from '../../plugins/allocators/dist/pools.js'
+import {allocateUpstream} from '../../plugins/allocators/dist/upstream.js'
+import {checkAddresses} from '../../dist/lib/addresses.js'
+import {parseFlakeRef} from '../../dist/lib/flake-ref.js'
+import {createConf, formatConf, parseConf} from '../../dist/lib/conf.js'
+import {maxNameLength, uniqueName} from '../../dist/lib/names.js'
+import {configurationText} from '../../dist/lib/nixos-config.js'
+import {shellQuote} from '../../dist/operations/exec.js'
+import {takePairFlags} from '../../dist/flags.js'
 
 describe('NAME.conf', () => {
   it('writes upstream\'s keys in upstream\'s order, byte for byte', () => {

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict'
 import {readFileSync} from 'node:fs'
 
-import {TestHost} from './helpers/host.ts'
+import {TestHost} from '../helpers/host.ts'
 
 const name = 'lim-a'
 

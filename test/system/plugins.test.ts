@@ -8,7 +8,7 @@ import {existsSync, readFileSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {stripVTControlCharacters} from 'node:util'
 
-import {answersPing, fixtures, projectRoot, TestHost} from './helpers/host.ts'
+import {answersPing, fixtures, projectRoot, TestHost} from '../helpers/host.ts'
 
 const pluginDir = path.join(fixtures, 'plugins/address-pool')
 const pluginName = 'nc-test-address-pool'

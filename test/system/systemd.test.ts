@@ -7,9 +7,9 @@ import {execa} from 'execa'
 import {readFileSync, symlinkSync} from 'node:fs'
 import path from 'node:path'
 
-import {cliPath, projectRoot} from './helpers/host.ts'
-import {SystemdHost} from './helpers/systemd-host.ts'
-import {Terminal} from './helpers/terminal.ts'
+import {cliPath, projectRoot} from '../helpers/host.ts'
+import {SystemdHost} from '../helpers/systemd-host.ts'
+import {Terminal} from '../helpers/terminal.ts'
 
 const unitFile = 'etc/systemd/system/container@.service'
 const marker = '# Installed by nixos-container (TypeScript).'
