@@ -8,12 +8,10 @@ import {execa} from 'execa'
 import {existsSync, readdirSync, readFileSync, statSync} from 'node:fs'
 import path from 'node:path'
 
-import {githubSlug, parseBlocks} from '../../dist/docs/blocks.js'
+import {githubSlug} from '../../dist/docs/blocks.js'
 import {loadChapter, referencedCommands} from '../../dist/docs/chapter.js'
 import {loadCommands} from '../../dist/docs/commands.js'
 import {generateDocs} from '../../dist/docs/generate.js'
-import {renderManualChapter} from '../../dist/docs/manual.js'
-import {renderWikiPage} from '../../dist/docs/mediawiki.js'
 import {projectRoot, TestHost} from '../helpers/host.ts'
 import {parseSteps, walkthroughCommands} from '../helpers/walkthrough.ts'
 
@@ -147,31 +145,6 @@ describe('documentation', () => {
     const chapter = readFileSync(path.join(projectRoot, 'docs/containers.md'), 'utf8')
     const used = new Set(shellLines(chapter).flatMap(invocations).map(({tokens}) => tokens[0]))
     assert.deepEqual(commands.map((c) => c.id).filter((id) => !used.has(id)), [])
-  })
-
-  it('the manual and wiki renderers: headings, code, lists, tables and links', () => {
-    const markdown = [
-      '## Networking', '', 'See **`logs` first** and *then* [Security](#security), or [the walkthrough](walkthrough.md).', '',
-      '```sh', '# Start it', 'nixos-container start web', '```', '',
-      '- one item', '  continued', '', '  ```text', '  a | b', '  ```', '',
-      '- two', '', '| option | meaning |', '| --- | --- |', '| `--port [tcp:\\|udp:]N` | a \\| b |', '',
-      '## Security', '', 'Text with `<nixpkgs/nixos>`.',
-    ].join('\n')
-    const chapter = {title: 'T', blocks: parseBlocks(markdown)}
-    const manual = renderManualChapter(chapter)
-    assert.match(manual, /^# Container Management \{#ch-containers\}$/m)
-    assert.match(manual, /^## Networking \{#sec-container-networking\}$/m)
-    assert.match(manual, /\[Security\]\(#sec-containers-security\), or the walkthrough\./)
-    assert.match(manual, /^Start it:\n\n```ShellSession\n# nixos-container start web\n```$/m)
-    assert.match(manual, /^- one item\n {2}continued\n\n {2}```text\n {2}a \| b\n {2}```\n- two$/m)
-    assert.match(manual, /^\| `--port \[tcp:\\\|udp:\]N` \| a \\\| b \|$/m)
-    const wiki = renderWikiPage(chapter)
-    assert.match(wiki, /^== Networking ==$/m)
-    assert.match(wiki, /See '''<code>logs<\/code> first''' and ''then'' \[\[#Security\|Security\]\], or the walkthrough\./)
-    assert.match(wiki, /^<syntaxhighlight lang="bash">\n# Start it\nnixos-container start web\n<\/syntaxhighlight>$/m)
-    assert.match(wiki, /^\* one item continued\n<syntaxhighlight lang="text">\na \| b\n<\/syntaxhighlight>\n\* two$/m)
-    assert.match(wiki, /^\| <code><nowiki>--port \[tcp:&#124;udp:\]N<\/nowiki><\/code> \|\| a &#124; b$/m)
-    assert.match(wiki, /Text with <code><nowiki><nixpkgs\/nixos><\/nowiki><\/code>\./)
   })
 
   it('the manual chapter and the wiki page document every command', () => {
