@@ -1,5 +1,6 @@
 // Building an operation context: under oclif from its Config (hooks through config.runHook),
 // elsewhere from the plugins found on disk (hooks called directly).
+import {exposeCoreApi} from './core-api.js'
 import {directHookRunner, type HookRunner, oclifHookRunner} from './hook-runner.js'
 import {type ProviderChoice, PluginHost} from './plugin-host.js'
 import {discoverPlugins, type OclifPlugin, type PluginInfo, pluginsOfOclif} from './registry.js'
@@ -14,6 +15,8 @@ export interface ContextOptions {
 }
 
 async function open(plugins: PluginInfo[], runner: HookRunner, {choice = {}, progress = 'auto'}: ContextOptions): Promise<OperationContext> {
+  // Ours import it by their own link (plugins/node_modules); others need it resolved for them.
+  if (plugins.some((p) => p.type !== 'core')) exposeCoreApi()
   const host = resolveHostPaths()
   const pluginHost = new PluginHost(plugins, runner, loadSettings(host.settingsFile), choice)
   return {host, plugins: pluginHost, supervisor: await pluginHost.supervisor(), progress: createProgress(progress)}

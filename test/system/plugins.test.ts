@@ -1,7 +1,8 @@
 // The plugin API, end to end: the bundled providers are plugins, and a third-party plugin kept
 // outside them (test/fixtures/plugins/address-pool, plain JavaScript) is linked with
 // `plugins link`, chosen by flag, environment and settings file, vetoes creates, hears about
-// starts, fails cleanly, and is gone again after `plugins unlink`. Real builds, real containers.
+// starts, fails cleanly, and is gone again after `plugins unlink`. The example plugin of the docs
+// is packed and installed as users install it, and imports the core API. Real builds, real containers.
 import assert from 'node:assert/strict'
 import {execa} from 'execa'
 import {existsSync, readFileSync, writeFileSync} from 'node:fs'
@@ -169,6 +170,50 @@ describe('the example plugin of docs/plugins.md (examples/plugins/lab)', () => {
     const refused = await host.cli(['create', 'web', '--config', ''])
     assert.equal(refused.stderr, 'nixos-container: lab containers must be named ci-…, not ‘web’ (pre-create hook of plugin nixos-container-plugin-lab)\n')
     assert.ok(readFileSync(path.join(projectRoot, 'docs/plugins.md'), 'utf8').includes(`\`${refused.stderr.trim()}\``), 'the docs quote that refusal')
+  })
+})
+
+describe('the example plugin installed as users install it: npm pack, then plugins install of the tarball', () => {
+  const host = new TestHost('plugins-lab')
+  const example = path.join(projectRoot, 'examples/plugins/lab')
+  const labName = 'nixos-container-plugin-lab'
+  const log = path.join(host.dir, 'lab.log')
+  after(() => host.cleanup())
+
+  it('installs from the tarball without the npm registry, and is listed as installed', async () => {
+    // Made before the plugin is in: its naming policy would refuse the name.
+    await host.ok(['create', 'jslab', '--config', '', '--host-address', '10.233.170.11', '--local-address', '10.233.170.12'])
+    await execa('npm', ['pack', '--silent', '--pack-destination', host.dir, example])
+    const tarball = path.join(host.dir, `${labName}-1.0.0.tgz`)
+    // A registry that cannot answer: the install must not need one (nixos-container is only an optional peer).
+    await host.ok(['plugins', 'install', `file:${tarball}`], {env: {NIXOS_CONTAINER_NPM_REGISTRY: 'http://127.0.0.1:9/'}})
+    const {stdout} = await host.ok(['plugins', '--json'])
+    assert.ok((JSON.parse(stdout) as {name: string; type: string}[]).some((p) => p.name === labName && p.type === 'user'))
+    const installed = path.join(host.env.NIXOS_CONTAINER_DATA_DIR, 'node_modules')
+    assert.ok(existsSync(path.join(installed, labName, 'hooks/network-allocate.js')))
+    assert.ok(!existsSync(path.join(installed, 'nixos-container')), 'no copy of the core was fetched for the plugin')
+  })
+
+  it('runs its hooks, importing the core API: its allocator, then its naming policy', async () => {
+    // The allocator runs first and imports addressesOf from 'nixos-container': had that import
+    // failed, the create would fail naming the allocator, not be refused by the naming policy.
+    const refused = await host.cli(['create', 'jsweb', '--config', '', '--allocator', 'lab'])
+    assert.equal(refused.exitCode, 1)
+    assert.equal(refused.stderr, `nixos-container: lab containers must be named ci-…, not ‘jsweb’ (pre-create hook of plugin ${labName})\n`)
+    assert.ok(!existsSync(host.conf('jsweb')))
+  })
+
+  it('hears about starts (post-start), with the live leader', async () => {
+    const {stdout} = await host.ok(['start', 'jslab', '--json'], {env: {LAB_LOG: log}})
+    const {leader} = JSON.parse(stdout) as {leader: number}
+    assert.match(readFileSync(log, 'utf8'), new RegExp(`^\\S+ jslab up, pid ${leader}, 10\\.233\\.170\\.12$`, 'm'))
+    await host.ok(['stop', 'jslab'])
+  })
+
+  it('is gone after plugins uninstall, and its allocator with it', async () => {
+    await host.ok(['plugins', 'uninstall', labName])
+    const refused = await host.cli(['create', 'jsweb', '--config', '', '--allocator', 'lab'])
+    assert.equal(refused.stderr, 'nixos-container: unknown allocator ‘lab’ (available: upstream, ula)\n')
   })
 })
 
