@@ -14,6 +14,12 @@ const addFormats = addFormatsModule as unknown as typeof addFormatsModule.defaul
 
 export const schemaDir = path.join(projectRoot, 'schemas')
 
+/** The ids of the commands that take --json (from oclif's manifest of the build). */
+export function commandsWithJson(): string[] {
+  const manifest = JSON.parse(readFileSync(path.join(projectRoot, 'oclif.manifest.json'), 'utf8')) as {commands: Record<string, {flags: Record<string, unknown>}>}
+  return Object.entries(manifest.commands).filter(([, command]) => 'json' in command.flags).map(([id]) => id)
+}
+
 /** The schemas by name (schemas/list.json → list), compiled. */
 export function loadSchemas(): Map<string, ValidateFunction> {
   const ajv = new Ajv({strict: true, allErrors: true})

@@ -3,13 +3,11 @@
 // for success and for the error document. Each command is run the way a script would, and the
 // last test checks that none with --json was left out.
 import assert from 'node:assert/strict'
-import {readFileSync} from 'node:fs'
 import path from 'node:path'
 
-import {type CliResult, fixtures, projectRoot, TestHost} from '../helpers/host.ts'
-import {assertFits, loadSchemas} from '../helpers/schemas.ts'
+import {type CliResult, fixtures, TestHost} from '../helpers/host.ts'
+import {assertFits, commandsWithJson, loadSchemas} from '../helpers/schemas.ts'
 
-const manifest = JSON.parse(readFileSync(path.join(projectRoot, 'oclif.manifest.json'), 'utf8')) as {commands: Record<string, {flags: Record<string, unknown>}>}
 
 describe('--json output fits the published schemas', () => {
   const host = new TestHost('json')
@@ -95,7 +93,7 @@ describe('--json output fits the published schemas', () => {
   })
 
   it('left no command with --json out', () => {
-    const withJson = Object.entries(manifest.commands).filter(([, c]) => 'json' in c.flags).map(([id]) => id)
+    const withJson = commandsWithJson()
     assert.deepEqual(withJson.filter((id) => !covered.has(id)), [])
   })
 })

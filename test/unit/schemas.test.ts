@@ -7,9 +7,8 @@ import path from 'node:path'
 
 import {generateSchemas} from '../../scripts/schemas.js'
 import {projectRoot} from '../helpers/host.ts'
-import {assertFits, loadSchemas, schemaDir} from '../helpers/schemas.ts'
+import {assertFits, commandsWithJson, loadSchemas, schemaDir} from '../helpers/schemas.ts'
 
-const manifest = JSON.parse(readFileSync(path.join(projectRoot, 'oclif.manifest.json'), 'utf8')) as {commands: Record<string, {flags: Record<string, unknown>}>}
 /** Interactive commands: their --json always gives the error document. */
 const noJsonOutput = ['login', 'root-login']
 
@@ -28,7 +27,7 @@ describe('the JSON Schemas of --json output', function () {
   })
 
   it('exist for every command that has --json, and for the error document', () => {
-    const withJson = Object.entries(manifest.commands).filter(([, c]) => 'json' in c.flags).map(([id]) => id)
+    const withJson = commandsWithJson()
     assert.ok(withJson.length > 15)
     assert.deepEqual(withJson.filter((id) => !schemas.has(id) && !noJsonOutput.includes(id)), [])
     assert.ok(schemas.has('error'))
