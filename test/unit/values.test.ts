@@ -1,17 +1,20 @@
 // The values a user writes on the command line or in NAME.conf, parsed and checked: resource
 // limits, ports, systemd-nspawn options, addresses, names, the ula prefix, and the one-line error
-// report every failure becomes (src/lib, plugins/allocators).
+// report every failure becomes, the host's networks and a container's troubles (src/lib, plugins).
 import assert from 'node:assert/strict'
 import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {BlockList} from 'node:net'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 
 import {poolHolding, poolsOf} from '../../plugins/allocators/dist/pools.js'
 import {ulaPrefix} from '../../plugins/allocators/dist/ula.js'
+import {problemOf} from '../../plugins/supervisors/dist/census.js'
 import {addressesOf, checkAddresses, isIPv4WithPrefix, isIPv6WithPrefix, poolOf, withoutPrefix} from '../../dist/lib/addresses.js'
 import {createConf, parseConf, parseConfLines} from '../../dist/lib/conf.js'
 import {checkContainerOptions, noOptions, nspawnFlagsOf, recordedOptions, recordOptions} from '../../dist/lib/container-options.js'
 import {errorReport, NeedsRootError, UserError} from '../../dist/lib/errors.js'
+import {hostClash} from '../../dist/lib/host-networks.js'
 import {limitsOfConf, parseCpus, parseSize, parseTasks, recordLimits} from '../../dist/lib/limits.js'
 import {checkNameLength, checkNameSyntax, checkNewName} from '../../dist/lib/names.js'
 import {checkPorts, ports} from '../../dist/lib/ports.js'
@@ -187,5 +190,26 @@ describe('the error report', () => {
     const error = new NeedsRootError()
     error.command = 'start'
     assert.deepEqual(report(error), {message: 'needs root (try sudo)', exitCode: 1, command: 'start'})
+  })
+})
+
+describe('the host\'s networks against a container\'s address', () => {
+  it('names the interface that has it, or the route whose network holds it', () => {
+    const lan = new BlockList()
+    lan.addSubnet('192.168.1.0', 24, 'ipv4')
+    const networks = {addresses: new Map([['10.233.5.1', 'eth0']]), routes: [{prefix: '192.168.1.0/24', via: 'dev wlan0', covers: lan}]}
+    assert.equal(hostClash(networks, '10.233.5.1/24'), 'the host has 10.233.5.1 on eth0')
+    assert.equal(hostClash(networks, '192.168.1.7'), 'the host routes 192.168.1.0/24 (dev wlan0), which holds 192.168.1.7')
+    assert.equal(hostClash(networks, '10.233.6.1'), undefined)
+  })
+})
+
+describe('a running container that is not as it should be', () => {
+  it('is named by what is wrong: nspawn gone, pid file lost; nothing when all is well or nothing runs', () => {
+    assert.equal(problemOf({recorded: false, ready: false, processes: []}), undefined)
+    assert.equal(problemOf({recorded: false, ready: false, init: 12, processes: [12, 13]}), 'its systemd-nspawn is gone, but its init still runs (pid 12)')
+    assert.equal(problemOf({recorded: false, ready: false, processes: [12, 13]}), 'its systemd-nspawn is gone, but 2 of its processes still run (pids 12 13)')
+    assert.equal(problemOf({nspawn: 11, recorded: false, ready: false, init: 12, processes: [11, 12]}), 'its pid file is missing, but its systemd-nspawn still runs (pid 11)')
+    assert.equal(problemOf({nspawn: 11, recorded: true, ready: true, init: 12, processes: [11, 12]}), undefined)
   })
 })
