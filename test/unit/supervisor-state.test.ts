@@ -7,7 +7,9 @@ import path from 'node:path'
 
 import {consoleTail} from '../../plugins/supervisors/dist/boot.js'
 import {parseNotifyMessage} from '../../plugins/supervisors/dist/notify-socket.js'
+import {nsenterPrefix} from '../../dist/operations/exec.js'
 import {signalExitStatus} from '../../dist/operations/interactive.js'
+import {consoleCommand} from '../../dist/operations/logs.js'
 import {rollbackTarget} from '../../dist/lib/generations.js'
 
 describe('the sd_notify message', () => {
@@ -50,5 +52,20 @@ describe('rollback', () => {
     assert.throws(() => rollbackTarget(generations, 9), {message: 'there is no generation 9 (there are: 1, 2, 3, 4)'})
     assert.throws(() => rollbackTarget(generations, 3), {message: 'generation 3 is already the current one'})
     assert.throws(() => rollbackTarget([{number: 1, current: true}] as never[]), {message: 'there is no generation to roll back to (the current one, 1, is the oldest)'})
+  })
+})
+
+describe('entering a container and reading its console', () => {
+  it('enters every namespace of the leader; the user namespace only when it has its own', () => {
+    // Our own process shares our user namespace: no -U, so a session keeps the host's root inside.
+    assert.deepEqual(nsenterPrefix(process.pid), ['nsenter', '-t', String(process.pid), '-m', '-u', '-i', '-n', '-p', '--'])
+  })
+
+  it('prints the console log with tail unless the supervisor keeps it elsewhere (as the systemd one does, in the journal)', () => {
+    const container = {name: 'web', paths: {logFile: '/run/nixos-containers/web.log'}} as never
+    const request = {name: 'web', follow: true, lines: 20, json: false}
+    assert.deepEqual(consoleCommand({supervisor: {}} as never, container, request), ['tail', '--lines=20', '--follow=name', '--retry', '/run/nixos-containers/web.log'])
+    const journal = {supervisor: {consoleLogCommand: () => ['journalctl', '-u', 'container@web.service']}} as never
+    assert.deepEqual(consoleCommand(journal, container, request), ['journalctl', '-u', 'container@web.service'])
   })
 })
