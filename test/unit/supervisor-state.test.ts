@@ -1,5 +1,6 @@
 // Small pieces of the supervisors and of running commands in a container: the sd_notify
-// datagram, the console tail shown when a boot fails, and the exit status of a killed session.
+// datagram, the console tail shown when a boot fails, the exit status of a killed session, the
+// generation a rollback goes to, the nsenter prefix of a session and the console log command.
 import assert from 'node:assert/strict'
 import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
