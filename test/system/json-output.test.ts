@@ -76,13 +76,14 @@ describe('--json output fits the published schemas', () => {
   })
 
   it('restart, stop, clone, reset, terminate and destroy', async () => {
-    await fits('restart', [name])
-    await fits('stop', [name])
-    await fits('clone', [name, copy])
-    await fits('reset', [name, '--yes'])
-    await fits('terminate', [name])
-    await fits('destroy', [copy])
-    await fits('destroy', [name])
+    assert.equal((await fits('restart', [name]) as {state: string}).state, 'up')
+    assert.equal((await fits('stop', [name]) as {state: string}).state, 'down')
+    const cloned = await fits('clone', [name, copy]) as {name: string; source: string}
+    assert.deepEqual([cloned.name, cloned.source], [copy, name])
+    assert.equal((await fits('reset', [name, '--yes']) as {keptConfiguration: boolean}).keptConfiguration, true)
+    assert.equal((await fits('terminate', [name]) as {state: string}).state, 'down')
+    assert.deepEqual(await fits('destroy', [copy]), {name: copy, destroyed: true})
+    assert.deepEqual(await fits('destroy', [name]), {name, destroyed: true})
   })
 
   it('the error document: a missing container, and the interactive commands, which have no JSON output', async () => {
