@@ -1,11 +1,15 @@
 // How core finds its plugins and chooses providers (src/plugin-host): the settings file, the
 // plugins oclif would load found without oclif, and the choice flag > environment > settings >
-// default. No plugin code runs here: discovery reads package.json files only.
+// default; and the core API as plugins outside the package import it. Discovery reads
+// package.json files only.
 import assert from 'node:assert/strict'
 import {mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
+import {pathToFileURL} from 'node:url'
 
+import {UserError} from '../../dist/lib/errors.js'
+import {exposeCoreApi} from '../../dist/plugin-host/core-api.js'
 import {PluginHost} from '../../dist/plugin-host/plugin-host.js'
 import {type PluginInfo, discoverPlugins, providersOf} from '../../dist/plugin-host/registry.js'
 import {loadSettings} from '../../dist/plugin-host/settings.js'
@@ -116,5 +120,23 @@ describe('discoverPlugins', () => {
     symlinkSync(real, path.join(dir, 'alias'))
     writePackage(data, {oclif: {plugins: [{name: 'real', type: 'link', root: path.join(dir, 'alias')}]}})
     assert.equal(discoverPlugins({NIXOS_CONTAINER_DATA_DIR: data}).at(-1)?.root, real)
+  })
+})
+
+describe('the core API for plugins outside the package', () => {
+  it('resolves \'nixos-container\' to the running CLI\'s own modules, its exports included', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'nc-unit-core-api-'))
+    try {
+      // A hook module where an installed plugin sits: no nixos-container package anywhere above it.
+      const hook = path.join(dir, 'node_modules/some-plugin/hooks/pre-create.js')
+      mkdirSync(path.dirname(hook), {recursive: true})
+      writeFileSync(hook, "export {UserError} from 'nixos-container'\nexport {default as schema} from 'nixos-container/schemas/show-ip.json' with {type: 'json'}\n")
+      exposeCoreApi()
+      const loaded = await import(pathToFileURL(hook).href) as {UserError: unknown; schema: {title: string}}
+      assert.equal(loaded.UserError, UserError, 'the same class, so errors a plugin throws are the CLI\'s own')
+      assert.equal(loaded.schema.title, 'the output of `nixos-container show-ip --json`')
+    } finally {
+      rmSync(dir, {recursive: true, force: true})
+    }
   })
 })
