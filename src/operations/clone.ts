@@ -3,6 +3,7 @@
 // root directory with a fresh identity (empty machine-id, no SSH host keys), left stopped.
 import {confRecord, type OperationContext} from './context.js'
 import {guardNewContainer, reserveContainer} from './create.js'
+import type {AddressSet} from '../lib/addresses.js'
 import type {ConfEntries} from '../lib/conf.js'
 import {type Container, containerExists, loadContainer} from '../lib/containers.js'
 import {UserError} from '../lib/errors.js'
@@ -20,11 +21,10 @@ export interface CloneRequest {
   force: boolean
 }
 
-export interface CloneResult {
+/** DEST's addresses, allocated as create allocates them (with their pool). */
+export interface CloneResult extends AddressSet {
   name: string
   source: string
-  hostAddress?: string
-  localAddress?: string
   systemPath: string
 }
 

@@ -42,12 +42,9 @@ export interface CreateRequest {
   limits?: LimitChanges
 }
 
-export interface CreateResult {
+/** The addresses as allocated (with the pool they came from) or given. */
+export interface CreateResult extends AddressSet {
   name: string
-  hostAddress?: string
-  localAddress?: string
-  hostAddress6?: string
-  localAddress6?: string
   systemPath: string
 }
 

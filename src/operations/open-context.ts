@@ -3,6 +3,7 @@
 import type {OperationContext} from './context.js'
 import {resolveHostPaths} from '../lib/paths.js'
 import {createProgress, type ProgressMode} from '../lib/progress.js'
+import {exposeCoreApi} from '../plugin-host/core-api.js'
 import {directHookRunner, type HookRunner, oclifHookRunner} from '../plugin-host/hook-runner.js'
 import {type ProviderChoice, PluginHost} from '../plugin-host/plugin-host.js'
 import {discoverPlugins, type OclifPlugin, type PluginInfo, pluginsOfOclif} from '../plugin-host/registry.js'
@@ -14,6 +15,8 @@ export interface ContextOptions {
 }
 
 async function open(plugins: PluginInfo[], runner: HookRunner, {choice = {}, progress = 'auto'}: ContextOptions): Promise<OperationContext> {
+  // Ours import it by their own link (plugins/node_modules); others need it resolved for them.
+  if (plugins.some((p) => p.type !== 'core')) exposeCoreApi()
   const host = resolveHostPaths()
   const pluginHost = new PluginHost(plugins, runner, loadSettings(host.settingsFile), choice)
   return {host, plugins: pluginHost, supervisor: await pluginHost.supervisor(), progress: createProgress(progress)}

@@ -1,4 +1,4 @@
-// The suite's last word (a mocha root hook, required in .mocharc.json): the test helpers leave
+// The suite's last word (a mocha root hook, required in test/system/.mocharc.json): the test helpers leave
 // nothing behind. Every TestHost the loaded files made is cleaned up (also those whose suites a
 // --grep skipped), then checked: no process of its containers (by /proc and by their cgroups),
 // no ve-/vb- link of their names, no mount under its directory, and the directory itself gone.

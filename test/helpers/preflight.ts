@@ -1,5 +1,6 @@
-// The system tests need root, Nix, systemd-nspawn and a tmpfs on /run/systemd/nspawn (see
-// .ci/run). Say which one is missing up front instead of failing deep inside a test.
+// The system layer's first step (test/system/.mocharc.json requires it): those tests need root,
+// Nix, systemd-nspawn and a tmpfs on /run/systemd/nspawn (see .ci/run). Say which one is missing
+// up front instead of failing deep inside a test. The unit layer needs none of them.
 import {execFileSync} from 'node:child_process'
 import {existsSync} from 'node:fs'
 

@@ -1,5 +1,5 @@
-// docs/walkthrough.md as test/walkthrough.test.ts runs it: its steps, and the output as the page
-// shows it. Also used by test/docs.test.ts, which checks what the page covers without running it.
+// docs/walkthrough.md as test/system/walkthrough.test.ts runs it: its steps, and the output as the page
+// shows it. Also used by test/system/docs.test.ts, which checks what the page covers without running it.
 
 /** The commands the walkthrough must show at work (the list); a test below checks. */
 export const walkthroughCommands = ['create', 'start', 'status', 'show-ip', 'update', 'generations', 'rollback', 'logs', 'cp', 'stop', 'clone', 'destroy', 'list']

@@ -3,6 +3,11 @@ import {readlinkSync, rmSync} from 'node:fs'
 
 import {type Builder, ensureProfileDir, flakeFeatures, runNix, setProfile} from 'nixos-container'
 
+/** `nix build`'s arguments: the toplevel of nixosConfigurations."ATTR" of FLAKE, linked at OUT_LINK. */
+export function flakeBuildArguments(flake: string, attr: string, outLink: string, nixFlags: string[]): string[] {
+  return [...flakeFeatures, 'build', '-o', outLink, ...nixFlags, '--', `${flake}#nixosConfigurations."${attr}".config.system.build.toplevel`]
+}
+
 export const flakesBuilder: Builder = {
   name: 'flakes',
   handles: (source) => source.kind === 'flake',
@@ -12,10 +17,7 @@ export const flakesBuilder: Builder = {
     // The out-link is a GC root for the moment between build and profile switch.
     const outLink = `${paths.profile}.tmp-${process.pid}`
     try {
-      await runNix('nix', [
-        ...flakeFeatures, 'build', '-o', outLink, ...nixFlags, '--',
-        `${source.flake}#nixosConfigurations."${source.attr}".config.system.build.toplevel`,
-      ], log, `failed to build container from flake '${source.flake}'`)
+      await runNix('nix', flakeBuildArguments(source.flake, source.attr, outLink, nixFlags), log, `failed to build container from flake '${source.flake}'`)
       const systemPath = readlinkSync(outLink)
       await setProfile(paths.profile, systemPath, log)
       return systemPath

@@ -21,7 +21,7 @@ async function findLeader(container: Container): Promise<number | undefined> {
 }
 
 /** The unit properties that carry LIMITS; an absent limit is lifted (infinity). */
-function limitProperties(limits: ResourceLimits): string[] {
+export function limitProperties(limits: ResourceLimits): string[] {
   return [
     `MemoryMax=${limits.memoryBytes ?? 'infinity'}`,
     `CPUQuota=${limits.cpus === undefined ? '' : `${Math.round(limits.cpus * 100)}%`}`,

@@ -1,0 +1,225 @@
+// --host end to end against a real sshd: a second machine (test/helpers/ssh-host.ts) with its own
+// Nix store, reached over a veth. Systems are built here and copied there; the tests run in order.
+// Container names start with rh and use addresses in 10.233.248.0/24, apart from other suites'.
+import assert from 'node:assert/strict'
+import {execa} from 'execa'
+import {cpSync, writeFileSync} from 'node:fs'
+import path from 'node:path'
+
+import {sleep} from '../../dist/lib/proc.js'
+import {parseHost, shellQuote, takeRemoteFlags} from '../../dist/lib/remote.js'
+import {withoutBuildFlags} from '../../dist/operations/remote.js'
+import {cliPath, fixtures, TestHost} from '../helpers/host.ts'
+import {deadAddress, descendants, remoteAddress, SshHost} from '../helpers/ssh-host.ts'
+
+describe('--host: the command line for ssh', () => {
+  it('quotes each argument so a POSIX shell gives it back exactly', async () => {
+    const args = ['plain', 'a b', 'c\'d', '"q"', '$HOME', '`id`', '*', '', 'tab\there', 'new\nline', '\\', '-n', ';', '~']
+    const result = await execa('sh', ['-c', `printf '%s\\0' ${args.map(shellQuote).join(' ')}`])
+    assert.deepEqual(result.stdout.split('\0').slice(0, -1), args)
+  })
+
+  it('reads [USER@]HOST[:PORT], local and localhost being this machine', () => {
+    assert.deepEqual(parseHost('root@web1:2222'), {spec: 'root@web1:2222', destination: 'root@web1', port: 2222, local: false})
+    assert.deepEqual(parseHost('[fe80::1]:22'), {spec: '[fe80::1]:22', destination: 'fe80::1', port: 22, local: false})
+    assert.equal(parseHost('local').local, true)
+    assert.equal(parseHost('localhost').local, true)
+    assert.equal(parseHost('root@localhost').local, false)
+    for (const bad of ['', 'root@', 'a b', 'host:0', 'host:99999', 'x;rm']) assert.throws(() => parseHost(bad), /is not \[USER@\]HOST\[:PORT\]/)
+  })
+
+  it('takes --host and --ssh-option out of the command line, up to --; NIXOS_CONTAINER_HOST otherwise', () => {
+    const {argv, target} = takeRemoteFlags(['web', '--host=a', '--ssh-option', '-p 22 -4', '--', '--host', 'b'], {})
+    assert.deepEqual(argv, ['web', '--', '--host', 'b'])
+    assert.deepEqual(target?.hosts.map((h) => h.spec), ['a'])
+    assert.deepEqual(target?.sshOptions, ['-p', '22', '-4'])
+    assert.deepEqual(takeRemoteFlags(['list'], {NIXOS_CONTAINER_HOST: 'a,b'}).target?.hosts.map((h) => h.spec), ['a', 'b'])
+    assert.throws(() => takeRemoteFlags(['list', '--ssh-option', '-4'], {}), /--ssh-option needs --host/)
+  })
+
+  it('keeps the build\'s flags here and passes the rest there', () => {
+    assert.deepEqual(withoutBuildFlags(['web', '--config', 'x', '--flake=f', '--impure', '--port', '80', '--builder', 'flakes', '--bind', '/a']),
+      ['web', '--port', '80', '--bind', '/a'])
+  })
+})
+
+describe('--host: containers on another machine over ssh', function () {
+  this.timeout(300_000)
+  let ssh: SshHost
+  const here = new TestHost('remote-hosts')
+  const remote = `root@${remoteAddress}`
+  // --host goes right after the command: after a `--` it would be run's command's own argument.
+  const withHost = ([id, ...rest]: string[]): string[] => [id, ...ssh.flags(), ...rest]
+  const onRemote = (args: string[], options: {input?: string} = {}) => here.cli(withHost(args), options)
+  const okOnRemote = (args: string[], options: {input?: string} = {}) => here.ok(withHost(args), options)
+  const stderrLines = (stderr: string): string[] => stderr.split('\n').filter(Boolean)
+  let firstSystem = ''
+
+  before(async function () {
+    this.timeout(600_000)
+    ssh = await SshHost.boot()
+  })
+  after(async () => {
+    await ssh?.throttle()
+    await ssh?.dispose()
+    await here.cleanup()
+  })
+
+  describe('a host that cannot be used: one line naming it, exit 255, nothing done', () => {
+    it('unreachable', async () => {
+      const result = await here.cli(['status', 'rhx', ...ssh.flags('client', deadAddress)])
+      assert.equal(result.exitCode, 255)
+      assert.deepEqual(stderrLines(result.stderr), [`nixos-container: root@${deadAddress}: unreachable (connection timed out)`])
+    })
+
+    it('authentication refused', async () => {
+      const result = await here.cli(['list', ...ssh.flags('stranger')])
+      assert.equal(result.exitCode, 255)
+      assert.deepEqual(stderrLines(result.stderr), [`nixos-container: ${remote}: authentication refused (check your ssh key, agent or --ssh-option -i KEY)`])
+    })
+
+    it('without the tool, or with an incompatible one; create builds nothing then', async () => {
+      ssh.installTool('exit 127')
+      try {
+        const missing = await onRemote(['create', 'rhx', '--config', '', '--host-address', '10.233.248.1', '--local-address', '10.233.248.2'])
+        assert.equal(missing.exitCode, 255)
+        assert.deepEqual(stderrLines(missing.stderr), [`nixos-container: ${remote}: nixos-container is not installed there (or not on the PATH of ssh commands): install nixos-container/0.1.x there`])
+        ssh.installTool('echo nixos-container/9.0.0 linux-x64 node-v24.0.0')
+        const old = await onRemote(['list'])
+        assert.equal(old.exitCode, 255)
+        assert.deepEqual(stderrLines(old.stderr), [`nixos-container: ${remote}: it has nixos-container/9.0.0 linux-x64 node-v24.0.0, this is nixos-container/0.1.0: install nixos-container/0.1.x there`])
+      } finally {
+        ssh.restoreTool()
+      }
+    })
+
+    it('without Nix there, create says so and builds nothing', async () => {
+      await ssh.host.sh('mv /usr/bin/nix-store /usr/bin/nix-store.away')
+      try {
+        const result = await onRemote(['create', 'rhx', '--config', '', '--host-address', '10.233.248.1', '--local-address', '10.233.248.2'])
+        assert.equal(result.exitCode, 255)
+        assert.deepEqual(stderrLines(result.stderr), [`nixos-container: ${remote}: Nix is not installed there (nix-store not on the PATH of ssh commands): install Nix there`])
+      } finally {
+        await ssh.host.sh('mv /usr/bin/nix-store.away /usr/bin/nix-store')
+      }
+    })
+
+    it('a bad --host is refused before anything runs', async () => {
+      const result = await here.cli(['list', '--host', 'root@'])
+      assert.equal(result.exitCode, 1)
+      assert.deepEqual(stderrLines(result.stderr), ['nixos-container: --host: ‘root@’ is not [USER@]HOST[:PORT]'])
+    })
+  })
+
+  describe('a container\'s life there', () => {
+    it('create builds here and copies the closure: the system is in the remote store, nothing was built there', async () => {
+      const created = await okOnRemote(['create', 'rh1', '--config', 'environment.etc."version".text = "one";',
+        '--host-address', '10.233.248.1', '--local-address', '10.233.248.2'])
+      assert.match(created.stderr, /host IP is 10\.233\.248\.1, container IP is 10\.233\.248\.2/)
+      const status = JSON.parse((await okOnRemote(['status', 'rh1', '--json'])).stdout)
+      assert.equal(status.state, 'down')
+      firstSystem = status.systemPath
+      assert.match(firstSystem, /^\/nix\/store\/\w{32}-nixos-system-rh1/)
+      // Built here (in this machine's store) and valid in the remote's own store.
+      assert.ok((await execa('nix-store', ['--check-validity', firstSystem], {reject: false})).exitCode === 0)
+      await ssh.host.sh(`nix-store --check-validity ${firstSystem}`)
+      // The remote evaluated and built nothing: its store has no derivations.
+      assert.equal((await ssh.host.sh('ls /nix/store | grep -c "\\.drv$" || true')).trim(), '0')
+    })
+
+    it('start; run keeps arguments, stdin and exit status', async () => {
+      await okOnRemote(['start', 'rh1'])
+      assert.equal((await okOnRemote(['status', 'rh1'])).stdout, 'up\n')
+      const failed = await onRemote(['run', 'rh1', '--', 'sh', '-c', 'cat; cat /etc/version; exit 7'], {input: 'from stdin\n'})
+      assert.equal(failed.exitCode, 7)
+      assert.equal(failed.stdout, 'from stdin\none\n')
+      const quoted = await okOnRemote(['run', 'rh1', '--', 'sh', '-c', 'printf "%s|" "$@"', 'x', 'a b', 'c\'d', '$HOME', '*', ''])
+      assert.equal(quoted.stdout, 'a b|c\'d|$HOME|*||')
+      // From a terminal (script gives one), run gets one there too (ssh -t), and keeps the status.
+      const line = [process.execPath, cliPath, ...withHost(['run', 'rh1']), '--', 'sh', '-c', 'test -t 0 && echo on a terminal; exit 4'].map(shellQuote).join(' ')
+      const terminal = await execa('script', ['-qec', line, '/dev/null'], {env: here.env, reject: false, stdin: 'ignore'})
+      assert.equal(terminal.exitCode, 4)
+      assert.match(String(terminal.stdout), /on a terminal/)
+      const captured = await onRemote(['run', 'rh1', '--json', '--', 'sh', '-c', 'echo out; echo err >&2; exit 3'])
+      assert.equal(captured.exitCode, 3)
+      assert.deepEqual(JSON.parse(captured.stdout), {name: 'rh1', exitCode: 3, stdout: 'out\n', stderr: 'err\n'})
+    })
+
+    it('list over this machine and the remote: one list with the host of each', async () => {
+      await here.ok(['create', 'rhlocal', '--system-path', firstSystem, '--host-address', '10.233.248.3', '--local-address', '10.233.248.4'])
+      const hosts = ['--host', 'local', ...ssh.flags()]
+      const text = await here.ok(['list', ...hosts])
+      assert.deepEqual(text.stdout.split('\n').filter(Boolean).map((l) => l.split(/\s+/)), [['HOST', 'NAME'], ['local', 'rhlocal'], [remote, 'rh1']])
+      const json = JSON.parse((await here.ok(['list', '--json', ...hosts])).stdout)
+      assert.deepEqual(json.map((c: {host: string; name: string; state: string}) => [c.host, c.name, c.state]), [['local', 'rhlocal', 'down'], [remote, 'rh1', 'up']])
+      // One host alone: as if run there (no HOST column); also from NIXOS_CONTAINER_HOST.
+      assert.equal((await okOnRemote(['list'])).stdout, 'rh1\n')
+      const fromEnv = await here.ok(['list', '--ssh-option', ssh.sshArgs().join(' ')], {env: {NIXOS_CONTAINER_HOST: remote}})
+      assert.equal(fromEnv.stdout, 'rh1\n')
+    })
+
+    it('an unreachable host in list: named on stderr, the others listed, exit status 1', async () => {
+      const result = await here.cli(['list', '--host', 'local', ...ssh.flags(), '--host', `root@${deadAddress}`])
+      assert.equal(result.exitCode, 1)
+      assert.deepEqual(stderrLines(result.stderr), [`nixos-container: root@${deadAddress}: unreachable (connection timed out); not listed`])
+      assert.deepEqual(result.stdout.split('\n').filter(Boolean).map((l) => l.split(/\s+/)[1]), ['NAME', 'rhlocal', 'rh1'])
+      await here.ok(['destroy', 'rhlocal'])
+    })
+
+    it('update builds here (channels or a flake), copies, and activates there', async () => {
+      const updated = JSON.parse((await okOnRemote(['update', 'rh1', '--json', '--config', 'environment.etc."version".text = "two";'])).stdout)
+      assert.equal(updated.activated, true)
+      assert.notEqual(updated.systemPath, firstSystem)
+      assert.equal((await okOnRemote(['run', 'rh1', '--', 'cat', '/etc/version'])).stdout, 'two\n')
+      // The flakes builder, here too: the flake needs to exist only on this machine.
+      const flake = path.join(here.dir, 'flake')
+      cpSync(fixtures, flake, {recursive: true})
+      await okOnRemote(['update', 'rh1', '--flake', `path:${flake}#web`])
+      assert.equal((await okOnRemote(['run', 'rh1', '--', 'cat', '/etc/role'])).stdout, 'web\n')
+      assert.equal((await ssh.host.sh('ls /nix/store | grep -c "\\.drv$" || true')).trim(), '0')
+    })
+
+    it('stop and destroy', async () => {
+      await okOnRemote(['stop', 'rh1'])
+      assert.equal((await okOnRemote(['status', 'rh1'])).stdout, 'down\n')
+      await okOnRemote(['destroy', 'rh1'])
+      assert.equal((await okOnRemote(['list'])).stdout, '')
+      const gone = await onRemote(['status', 'rh1'])
+      assert.equal(gone.exitCode, 1)
+      assert.equal(gone.stderr, 'nixos-container: container ‘rh1’ does not exist\n')
+    })
+  })
+
+  describe('faults', () => it('a connection killed during nix copy leaves nothing made there; a second try completes', async () => {
+    // A few MB of new store path, over a link slowed to 2 Mbit/s: the copy takes seconds.
+    const module = path.join(here.dir, 'big.nix')
+    writeFileSync(module, '{ ... }: { environment.etc."big".text = builtins.concatStringsSep "" (builtins.genList (i: "line ${toString i} of a file that takes a while to copy\\n") 60000); }\n')
+    const args = ['create', 'rh2', '--config-file', module, '--host-address', '10.233.248.5', '--local-address', '10.233.248.6', ...ssh.flags()]
+    await ssh.throttle('2mbit')
+    try {
+      const child = execa(process.execPath, [cliPath, ...args], {env: here.env, reject: false, stdin: 'ignore'})
+      let killed = false
+      for (let i = 0; i < 1200 && !killed; i++) {
+        const copying = descendants(child.pid!).filter((p) => p.comm === 'ssh').filter((p) => descendants(child.pid!).some((n) => n.comm === 'nix' && descendants(n.pid).some((d) => d.pid === p.pid)))
+        if (copying.length > 0) {
+          await sleep(1500)
+          for (const {pid} of copying) process.kill(pid, 'SIGKILL')
+          killed = true
+        }
+        await sleep(50)
+      }
+      const failed = await child
+      assert.ok(killed, 'the copy was caught running')
+      assert.notEqual(failed.exitCode, 0)
+      assert.match(stderrLines(String(failed.stderr)).at(-1)!, new RegExp(`^nixos-container: ${remote}: copying the system failed`))
+      assert.equal((await okOnRemote(['list'])).stdout, '', 'nothing was made there')
+    } finally {
+      await ssh.throttle()
+    }
+    await here.ok(args)
+    assert.equal((await okOnRemote(['status', 'rh2'])).stdout, 'down\n')
+    await okOnRemote(['start', 'rh2'])
+    assert.match((await okOnRemote(['run', 'rh2', '--', 'head', '-1', '/etc/big'])).stdout, /^line 0 of a file/)
+    await okOnRemote(['destroy', 'rh2'])
+  }))
+})
