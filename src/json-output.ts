@@ -31,8 +31,11 @@ export type GenerationsOutput = Array<Omit<Generation, 'date'> & {
    */
   date: string
 }>
-/** Every container, by name. */
-export type ListOutput = ContainerSummary[]
+/** Every container, by name; with several --host, each also names its host. */
+export type ListOutput = Array<ContainerSummary & {
+  /** The --host it is on (list over several hosts only). */
+  host?: string
+}>
 /**
  * One line of `logs --json`, which prints JSON Lines (one object a line): the console's lines as
  * {"source": "console", "message": …}, the journal's as journalctl's own JSON fields (strings;

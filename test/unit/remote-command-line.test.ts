@@ -1,0 +1,38 @@
+// --host's command line: how arguments are quoted for the remote shell, how hosts are read, which
+// flags stay here. (test/system/remote-hosts.test.ts runs it all against a real sshd.)
+import assert from 'node:assert/strict'
+import {execa} from 'execa'
+
+import {parseHost, shellQuote, takeRemoteFlags} from '../../dist/lib/remote.js'
+import {withoutBuildFlags} from '../../dist/operations/remote.js'
+
+describe('--host: the command line for ssh', () => {
+  it('quotes each argument so a POSIX shell gives it back exactly', async () => {
+    const args = ['plain', 'a b', 'c\'d', '"q"', '$HOME', '`id`', '*', '', 'tab\there', 'new\nline', '\\', '-n', ';', '~']
+    const result = await execa('sh', ['-c', `printf '%s\\0' ${args.map(shellQuote).join(' ')}`])
+    assert.deepEqual(result.stdout.split('\0').slice(0, -1), args)
+  })
+
+  it('reads [USER@]HOST[:PORT], local and localhost being this machine', () => {
+    assert.deepEqual(parseHost('root@web1:2222'), {spec: 'root@web1:2222', destination: 'root@web1', port: 2222, local: false})
+    assert.deepEqual(parseHost('[fe80::1]:22'), {spec: '[fe80::1]:22', destination: 'fe80::1', port: 22, local: false})
+    assert.equal(parseHost('local').local, true)
+    assert.equal(parseHost('localhost').local, true)
+    assert.equal(parseHost('root@localhost').local, false)
+    for (const bad of ['', 'root@', 'a b', 'host:0', 'host:99999', 'x;rm']) assert.throws(() => parseHost(bad), /is not \[USER@\]HOST\[:PORT\]/)
+  })
+
+  it('takes --host and --ssh-option out of the command line, up to --; NIXOS_CONTAINER_HOST otherwise', () => {
+    const {argv, target} = takeRemoteFlags(['web', '--host=a', '--ssh-option', '-p 22 -4', '--', '--host', 'b'], {})
+    assert.deepEqual(argv, ['web', '--', '--host', 'b'])
+    assert.deepEqual(target?.hosts.map((h) => h.spec), ['a'])
+    assert.deepEqual(target?.sshOptions, ['-p', '22', '-4'])
+    assert.deepEqual(takeRemoteFlags(['list'], {NIXOS_CONTAINER_HOST: 'a,b'}).target?.hosts.map((h) => h.spec), ['a', 'b'])
+    assert.throws(() => takeRemoteFlags(['list', '--ssh-option', '-4'], {}), /--ssh-option needs --host/)
+  })
+
+  it('keeps the build\'s flags here and passes the rest there', () => {
+    assert.deepEqual(withoutBuildFlags(['web', '--config', 'x', '--flake=f', '--impure', '--port', '80', '--builder', 'flakes', '--bind', '/a']),
+      ['web', '--port', '80', '--bind', '/a'])
+  })
+})
