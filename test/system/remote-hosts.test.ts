@@ -7,6 +7,7 @@ import {cpSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 
 import {sleep} from '../../dist/lib/proc.js'
+import {shellQuote} from '../../dist/lib/remote.js'
 import {cliPath, fixtures, TestHost} from '../helpers/host.ts'
 import {deadAddress, descendants, remoteAddress, SshHost} from '../helpers/ssh-host.ts'
 
