@@ -19,6 +19,7 @@ import path from 'node:path'
 
 import {cliPath, projectRoot, TestHost} from '../helpers/host.ts'
 import {type ClientNamespace, makeClientNamespace} from '../helpers/netns.ts'
+import {remoteAddress, SshHost} from '../helpers/ssh-host.ts'
 import {normalise, parseSteps, terminalOutput, withOutputs} from '../helpers/walkthrough.ts'
 
 const page = path.join(projectRoot, 'docs/walkthrough.md')
@@ -46,8 +47,11 @@ describe('docs/walkthrough.md (every command block runs against the fixtures)', 
     const escaped = pairs.map(([from]) => from).sort((a, b) => b.length - a.length).map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
     return text.replace(new RegExp(escaped.join('|'), 'g'), (found) => pairs.find(([from]) => from === found)![1])
   }
-  const toTest = (text: string): string => mapPaths(text, paths)
-  const fromTest = (text: string): string => mapPaths(text, paths.map(([real, test]) => [test, real]))
+  // The page's second host is a real one (test/helpers/ssh-host.ts), reached with the test's key.
+  let ssh: SshHost | undefined
+  const secondHost = (): [string, string] => [`--host root@web2.example`, `--host root@${remoteAddress} --ssh-option '${ssh!.sshArgs().join(' ')}'`]
+  const toTest = (text: string): string => mapPaths(text, [...paths, secondHost()])
+  const fromTest = (text: string): string => mapPaths(text, [...paths.map(([real, test]): [string, string] => [test, real]), [`root@${remoteAddress}`, 'root@web2.example']])
   let forwardingBefore = '0'
   let client: ClientNamespace | undefined
 
@@ -59,11 +63,13 @@ describe('docs/walkthrough.md (every command block runs against the fixtures)', 
     writeFileSync(path.join(bin, 'nixos-container'), `#!/bin/sh\nexec '${process.execPath}' '${cliPath}' "$@"\n`)
     chmodSync(path.join(bin, 'nixos-container'), 0o755)
     client = await makeClientNamespace('wkclient', {host: 'wkc-host', client: 'wkc-client'}, {host: '10.233.182.1', client: '10.233.182.2'})
+    ssh = await SshHost.boot()
   })
 
   after(async () => {
     writeFileSync(forwarding, forwardingBefore)
     await client?.remove()
+    await ssh?.dispose()
     await host.cleanup()
   })
 
