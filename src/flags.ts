@@ -4,6 +4,7 @@
 import {Args, Flags} from '@oclif/core'
 
 import type {SystemSource} from './contract/builder.js'
+import {type ContainerOptions, parseBind} from './lib/container-options.js'
 import {type LimitChanges, parseCpus, parseSize, parseTasks} from './lib/limits.js'
 import {takeFromArgv} from './lib/argv.js'
 import {UserError} from './lib/errors.js'
@@ -128,5 +129,47 @@ export function limitChanges(flags: {memory?: string; cpus?: string; 'tasks-max'
     memoryBytes: flags.memory === undefined ? undefined : parseSize('--memory', flags.memory),
     cpus: flags.cpus === undefined ? undefined : parseCpus('--cpus', flags.cpus),
     tasksMax: flags['tasks-max'] === undefined ? undefined : parseTasks('--tasks-max', flags['tasks-max']),
+  }
+}
+
+/**
+ * What a declarative container can have (issue 13), for create and update. --use-host-network is
+ * create's alone: a container's addresses are made with it.
+ */
+export const containerOptionFlags = {
+  bind: Flags.string({helpValue: '<host[:guest]>', multiple: true, helpGroup: 'CONTAINER', description: 'bind-mount a host directory or file into the container, read-write (repeatable; in EXTRA_NSPAWN_FLAGS as the module writes it)'}),
+  'bind-ro': Flags.string({helpValue: '<host[:guest]>', multiple: true, helpGroup: 'CONTAINER', description: 'bind-mount a host directory or file into the container, read-only (repeatable)'}),
+  ephemeral: Flags.boolean({helpGroup: 'CONTAINER', description: 'run on a throw-away copy of its root: nothing written inside survives a stop'}),
+  'private-users': Flags.string({helpValue: '<pick|identity|uid[:range]>', helpGroup: 'CONTAINER', description: 'user namespacing (PRIVATE_USERS): root in the container is an unprivileged uid on the host; `pick` chooses a free range'}),
+  'enable-tun': Flags.boolean({helpGroup: 'CONTAINER', description: 'give the container /dev/net/tun and CAP_NET_ADMIN, for VPNs'}),
+  capability: Flags.string({helpValue: '<CAP_NAME>', multiple: true, helpGroup: 'CONTAINER', description: 'grant the container this capability too (repeatable)'}),
+  'extra-nspawn-flags': Flags.string({helpValue: '<flags>', helpGroup: 'CONTAINER', description: 'more systemd-nspawn flags, space-separated, passed as they are (EXTRA_NSPAWN_FLAGS)'}),
+}
+
+interface ContainerOptionValues {
+  bind?: string[]
+  'bind-ro'?: string[]
+  'use-host-network'?: boolean
+  ephemeral?: boolean
+  'private-users'?: string
+  'enable-tun'?: boolean
+  capability?: string[]
+  'extra-nspawn-flags'?: string
+}
+
+/** The container options the flags ask for; undefined when none was given (update keeps what there is). */
+export function containerOptionsOf(flags: ContainerOptionValues): ContainerOptions | undefined {
+  const given = [flags.bind, flags['bind-ro'], flags.capability].some((list) => (list ?? []).length > 0) ||
+    Boolean(flags['use-host-network'] || flags.ephemeral || flags['enable-tun']) ||
+    flags['private-users'] !== undefined || flags['extra-nspawn-flags'] !== undefined
+  if (!given) return undefined
+  return {
+    binds: [...(flags.bind ?? []).map((spec) => parseBind('--bind', spec, false)), ...(flags['bind-ro'] ?? []).map((spec) => parseBind('--bind-ro', spec, true))],
+    hostNetwork: flags['use-host-network'] ?? false,
+    ephemeral: flags.ephemeral ?? false,
+    privateUsers: flags['private-users'],
+    enableTun: flags['enable-tun'] ?? false,
+    capabilities: flags.capability ?? [],
+    extraNspawnFlags: (flags['extra-nspawn-flags'] ?? '').split(/\s+/).filter(Boolean),
   }
 }

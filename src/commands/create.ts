@@ -1,8 +1,10 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../base-command.js'
-import {configSource, explicitSource, limitChanges, limitFlags, nameArg, nixFlags, nixPassThrough, providerFlags, sourceFlags, takePairFlags} from '../flags.js'
-import {parseBind} from '../lib/container-options.js'
+import {
+  configSource, containerOptionFlags, containerOptionsOf, explicitSource, limitChanges, limitFlags, nameArg, nixFlags, nixPassThrough, providerFlags, sourceFlags, takePairFlags,
+} from '../flags.js'
+import {noOptions} from '../lib/container-options.js'
 import {createContainer, type CreateResult} from '../operations/create.js'
 import {buildAndForward, withoutBuildFlags} from '../operations/remote.js'
 
@@ -38,14 +40,8 @@ Addresses come in pairs 10.233.N.1 (host) / 10.233.N.2 (container), N = 1…254,
     'local-address': Flags.string({helpValue: '<address>', description: 'the container\'s address (with --host-address)'}),
     'host-address6': Flags.string({helpValue: '<address>', description: 'the host\'s IPv6 address on the veth link (HOST_ADDRESS6)'}),
     'local-address6': Flags.string({helpValue: '<address>', description: 'the container\'s IPv6 address (LOCAL_ADDRESS6)'}),
-    bind: Flags.string({helpValue: '<host[:guest]>', multiple: true, helpGroup: 'CONTAINER', description: 'bind-mount a host directory or file into the container, read-write (repeatable; in EXTRA_NSPAWN_FLAGS as the module writes it)'}),
-    'bind-ro': Flags.string({helpValue: '<host[:guest]>', multiple: true, helpGroup: 'CONTAINER', description: 'bind-mount a host directory or file into the container, read-only (repeatable)'}),
+    ...containerOptionFlags,
     'use-host-network': Flags.boolean({helpGroup: 'CONTAINER', description: 'share the host\'s network: no veth and no addresses of its own (PRIVATE_NETWORK=0)'}),
-    ephemeral: Flags.boolean({helpGroup: 'CONTAINER', description: 'run on a throw-away copy of its root: nothing written inside survives a stop'}),
-    'private-users': Flags.string({helpValue: '<pick|identity|uid[:range]>', helpGroup: 'CONTAINER', description: 'user namespacing (PRIVATE_USERS): root in the container is an unprivileged uid on the host; `pick` chooses a free range'}),
-    'enable-tun': Flags.boolean({helpGroup: 'CONTAINER', description: 'give the container /dev/net/tun and CAP_NET_ADMIN, for VPNs'}),
-    capability: Flags.string({helpValue: '<CAP_NAME>', multiple: true, helpGroup: 'CONTAINER', description: 'grant the container this capability too (repeatable)'}),
-    'extra-nspawn-flags': Flags.string({helpValue: '<flags>', helpGroup: 'CONTAINER', description: 'more systemd-nspawn flags, space-separated, passed as they are (EXTRA_NSPAWN_FLAGS)'}),
     ...limitFlags,
     signal: Flags.string({hidden: true, description: 'accepted for compatibility; unused'}),
     ...nixFlags,
@@ -81,15 +77,7 @@ Addresses come in pairs 10.233.N.1 (host) / 10.233.N.2 (container), N = 1…254,
       nixFlags: nixPassThrough(flags, pairs),
       limits: limitChanges(flags),
       pools: flags.pool,
-      options: {
-        binds: [...(flags.bind ?? []).map((spec) => parseBind('--bind', spec, false)), ...(flags['bind-ro'] ?? []).map((spec) => parseBind('--bind-ro', spec, true))],
-        hostNetwork: flags['use-host-network'],
-        ephemeral: flags.ephemeral,
-        privateUsers: flags['private-users'],
-        enableTun: flags['enable-tun'],
-        capabilities: flags.capability ?? [],
-        extraNspawnFlags: (flags['extra-nspawn-flags'] ?? '').split(/\s+/).filter(Boolean),
-      },
+      options: containerOptionsOf(flags) ?? noOptions,
     })
     if (flags['ensure-unique-name'] && !this.jsonEnabled()) this.log(result.name)
     return result

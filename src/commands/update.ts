@@ -1,7 +1,9 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../base-command.js'
-import {configSource, explicitSource, nameArg, nixFlags, nixPassThrough, providerFlags, sourceFlags, takePairFlags} from '../flags.js'
+import {
+  configSource, containerOptionFlags, containerOptionsOf, explicitSource, nameArg, nixFlags, nixPassThrough, providerFlags, sourceFlags, takePairFlags,
+} from '../flags.js'
 import {describeChanges} from '../lib/system-changes.js'
 import {buildAndForward, withoutBuildFlags} from '../operations/remote.js'
 import {updateContainer, type UpdateResult} from '../operations/update.js'
@@ -9,13 +11,14 @@ import {updateContainer, type UpdateResult} from '../operations/update.js'
 export default class Update extends BaseCommand {
   static summary = 'Rebuild a container\'s system and activate it if running.'
   static needsRoot = true
-  static description = `Rebuilds the container's system as a new generation of its profile: from the flake recorded at create (FLAKE and FLAKE_ATTR) unless --flake, --config or --config-file say otherwise; --config/--config-file rewrite its configuration.nix first (kept as it was if the build fails). If the container is running, the new system is activated inside it with switch-to-configuration test (with the systemd supervisor through \`systemctl reload container@NAME.service\`, whose ExecReload does it). A failed build changes neither the profile nor the running system. Before activating, it prints on stderr what changes (store paths that come and go, package versions, as \`nix store diff-closures\` sees them; --quiet hides it); --dry-run builds and prints the same on stdout, changing nothing.`
+  static description = `Rebuilds the container's system as a new generation of its profile: from the flake recorded at create (FLAKE and FLAKE_ATTR) unless --flake, --config or --config-file say otherwise; --config/--config-file rewrite its configuration.nix first (kept as it was if the build fails). If the container is running, the new system is activated inside it with switch-to-configuration test (with the systemd supervisor through \`systemctl reload container@NAME.service\`, whose ExecReload does it). Given any CONTAINER option (--bind, --ephemeral, …), it records the container's options anew, as create does (those not given are removed; --use-host-network cannot be changed): they take effect at the container's next start. A failed build changes neither the profile nor the running system. Before activating, it prints on stderr what changes (store paths that come and go, package versions, as \`nix store diff-closures\` sees them; --quiet hides it); --dry-run builds and prints the same on stdout, changing nothing.`
   static examples = [
     '<%= config.bin %> <%= command.id %> web',
     {description: 'Replace the configuration', command: `<%= config.bin %> <%= command.id %> web --config 'services.nginx.enable = true;'`},
     {description: 'Follow a newer revision of the flake', command: '<%= config.bin %> <%= command.id %> web --flake github:me/hosts#web --update-input nixpkgs'},
     {description: 'On another machine: built here, copied there, activated there', command: `<%= config.bin %> <%= command.id %> web --host root@server1 --config 'services.nginx.enable = true;'`},
     {description: 'See what an update would change, changing nothing', command: '<%= config.bin %> <%= command.id %> web --dry-run'},
+    {description: 'Give it a host directory from its next start on (its other container options are set anew too)', command: '<%= config.bin %> <%= command.id %> web --bind /srv/www:/var/www && <%= config.bin %> restart web'},
   ]
   static args = nameArg
   static flags = {
@@ -23,6 +26,7 @@ export default class Update extends BaseCommand {
     'system-path': Flags.string({helpValue: '<path>', description: 'switch to this already built NixOS system (a store path)'}),
     'dry-run': Flags.boolean({description: 'build the new system and print what would change (store paths, package versions) on stdout; change nothing'}),
     quiet: Flags.boolean({description: 'do not print what changes before activating'}),
+    ...containerOptionFlags,
     ...nixFlags,
     builder: providerFlags.builder,
   }
@@ -41,6 +45,7 @@ export default class Update extends BaseCommand {
     }
     const result = await updateContainer(await this.context(), {
       name: args.name, source, config, nixFlags: nixPassThrough(flags, pairs), dryRun: flags['dry-run'], quiet: flags.quiet,
+      options: containerOptionsOf(flags),
     })
     if (result.dryRun && !this.jsonEnabled()) for (const line of describeChanges(result.changes)) this.log(line)
     return result

@@ -8,6 +8,8 @@ import {buildConfiguration} from './build-configuration.js'
 import {confRecord, type OperationContext} from './context.js'
 import {activateNewSystem} from './exec.js'
 import type {SystemSource} from '../contract/builder.js'
+import type {ConfEntries} from '../lib/conf.js'
+import {checkContainerOptions, type ContainerOptions, recordOptions} from '../lib/container-options.js'
 import {loadContainer, writeConf} from '../lib/containers.js'
 import {withContainerLock} from '../lib/container-lock.js'
 import {UserError} from '../lib/errors.js'
@@ -33,6 +35,8 @@ export interface UpdateRequest {
   dryRun?: boolean
   /** Do not print what changes before activating. */
   quiet?: boolean
+  /** The container options to record anew (create's CONTAINER flags); undefined keeps them. */
+  options?: ContainerOptions
 }
 
 export interface UpdateResult {
@@ -68,6 +72,7 @@ async function updateLocked({host, plugins, supervisor, progress}: OperationCont
   }
   const source = chooseSource(request, conf.get('FLAKE') || undefined, conf.get('FLAKE_ATTR') || undefined)
   checkNixFlags(source, request.nixFlags)
+  if (request.options) checkContainerOptions(request.options)
   // The text to build: the new one (installed once built), else the container's own, read confined.
   let configuration: string | undefined
   if (source.kind === 'configuration') {
@@ -107,11 +112,23 @@ async function updateLocked({host, plugins, supervisor, progress}: OperationCont
     conf.set('FLAKE_ATTR', source.attr)
     writeConf(paths.conf, conf)
   }
+  if (request.options) {
+    recordOptionsAnew(conf, request.options)
+    writeConf(paths.conf, conf)
+    if (running) progress.note(`nixos-container: container ‘${name}’ gets its new container options at its next start (nixos-container restart ${name})`)
+  }
   const changes = await systemChanges(previous, systemPath)
   if (!request.quiet) for (const line of describeChanges(changes)) progress.note(line)
   if (running) await activateNewSystem({supervisor, progress}, container)
   await plugins.notify('post-update', {name, conf: confRecord(conf), systemPath, activated: running})
   return {name, systemPath, activated: running, dryRun: false, changes}
+}
+
+/** Replaces what CONF records of the container options by OPTIONS; its network stays as created (update has no --use-host-network). */
+function recordOptionsAnew(conf: ConfEntries, options: ContainerOptions): void {
+  conf.delete('PRIVATE_USERS')
+  conf.delete('EXTRA_NSPAWN_FLAGS')
+  recordOptions(conf, options)
 }
 
 /** Runs FN with the container's paths but a profile in a new scratch directory, removed after. */

@@ -25,7 +25,7 @@ describe('module powers for imperative containers: binds, host network, ephemera
   })
   after(() => host.cleanup())
 
-  it('--bind-ro shows a host directory read-only, --bind read-write; recorded as the module writes them', async () => {
+  it('--bind-ro shows a host directory read-only, --bind read-write; recorded as the module writes them; update sets them anew', async () => {
     await host.ok(['create', 'mp-bind', '--config', '', '--host-address', '10.233.180.1', '--local-address', '10.233.180.2',
       '--bind-ro', `${shared}:/mnt/ro`, '--bind', `${shared}/rw:/mnt/rw`])
     assert.match(readFileSync(host.conf('mp-bind'), 'utf8'), new RegExp(`^EXTRA_NSPAWN_FLAGS="--bind=${shared}/rw:/mnt/rw --bind-ro=${shared}:/mnt/ro"$`, 'm'))
@@ -40,6 +40,20 @@ describe('module powers for imperative containers: binds, host network, ephemera
     const status = JSON.parse((await host.ok(['status', 'mp-bind', '--json'])).stdout)
     assert.deepEqual(status.binds, [{host: `${shared}/rw`, guest: '/mnt/rw', readOnly: false}, {host: shared, guest: '/mnt/ro', readOnly: true}])
     assert.equal(hasCapability(status.leader, capSysTime), false, 'a plain container has no CAP_SYS_TIME')
+    // update without container options keeps them; with some, records them anew for the next start.
+    await host.ok(['update', 'mp-bind'])
+    assert.equal(JSON.parse((await host.ok(['status', 'mp-bind', '--json'])).stdout).binds.length, 2)
+    const changed = await host.ok(['update', 'mp-bind', '--bind-ro', `${shared}/rw:/mnt/only`])
+    assert.match(changed.stderr, /container ‘mp-bind’ gets its new container options at its next start \(nixos-container restart mp-bind\)/)
+    assert.match(readFileSync(host.conf('mp-bind'), 'utf8'), new RegExp(`^EXTRA_NSPAWN_FLAGS=--bind-ro=${shared}/rw:/mnt/only$`, 'm'))
+    assert.equal((await run('mp-bind', 'cat /mnt/ro/from-host')).exitCode, 0, 'the running container keeps its mounts until it restarts')
+    await host.ok(['restart', 'mp-bind'])
+    assert.equal((await run('mp-bind', 'cat /mnt/only/from-guest')).stdout, 'written in the container\n')
+    assert.notEqual((await run('mp-bind', 'cat /mnt/ro/from-host')).exitCode, 0)
+    const refused = await host.cli(['update', 'mp-bind', '--bind', 'relative/path'])
+    assert.equal(refused.exitCode, 1)
+    assert.match(refused.stderr, /--bind: the host path ‘relative\/path’ is not absolute/)
+    assert.match(readFileSync(host.conf('mp-bind'), 'utf8'), /^EXTRA_NSPAWN_FLAGS=--bind-ro=.*\/mnt\/only$/m)
     await host.ok(['destroy', 'mp-bind'])
     assert.equal(readFileSync(path.join(shared, 'from-host'), 'utf8'), 'written on the host\n', 'destroy leaves bound host files alone')
   })

@@ -6,7 +6,7 @@ import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 
-import {configSource, explicitSource, limitChanges, nixPassThrough} from '../../dist/flags.js'
+import {configSource, containerOptionsOf, explicitSource, limitChanges, nixPassThrough} from '../../dist/flags.js'
 import {containerPaths, resolveHostPaths} from '../../dist/lib/paths.js'
 import {checkFlake, checkNixFlags, checkSystemPath, localFlakeDirectory} from '../../dist/lib/source-checks.js'
 
@@ -44,6 +44,19 @@ describe('Nix pass-through flags', () => {
 describe('limit flags', () => {
   it('change only the limits given', () => {
     assert.deepEqual(limitChanges({memory: '1G', 'tasks-max': 'none'}), {memoryBytes: 1024 ** 3, cpus: undefined, tasksMax: 'none'})
+  })
+})
+
+describe('container option flags', () => {
+  it('give nothing when none is given (update keeps what there is), else every option, the others off', () => {
+    assert.equal(containerOptionsOf({}), undefined)
+    assert.equal(containerOptionsOf({bind: [], capability: []}), undefined)
+    assert.deepEqual(containerOptionsOf({'bind-ro': ['/etc:/mnt/etc'], 'extra-nspawn-flags': ' --a  --b '}), {
+      binds: [{host: '/etc', guest: '/mnt/etc', readOnly: true}], hostNetwork: false, ephemeral: false, privateUsers: undefined,
+      enableTun: false, capabilities: [], extraNspawnFlags: ['--a', '--b'],
+    })
+    assert.equal(containerOptionsOf({ephemeral: true})?.ephemeral, true)
+    assert.throws(() => containerOptionsOf({bind: ['relative']}), /--bind: the host path ‘relative’ is not absolute/)
   })
 })
 
