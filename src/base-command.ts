@@ -7,7 +7,7 @@ import {isRoot} from './lib/privileges.js'
 import {type RemoteTarget, takeRemoteFlags} from './lib/remote.js'
 import {interruptedBy} from './lib/signals.js'
 import {openOclifContext} from './operations/open-context.js'
-import type {ProviderChoice} from './plugin-host/plugin-host.js'
+import type {PluginHost, ProviderChoice} from './plugin-host/plugin-host.js'
 import type {OperationContext} from './operations/context.js'
 
 // oclif's own constraint types for parse(), which it does not export.
@@ -83,8 +83,20 @@ export abstract class BaseCommand extends Command {
     return output
   }
 
-  protected context(): Promise<OperationContext> {
-    return openOclifContext(this.config, {choice: this.providerChoice, progress: this.jsonEnabled() ? 'silent' : 'auto'})
+  protected async context(): Promise<OperationContext> {
+    const context = await openOclifContext(this.config, {choice: this.providerChoice, progress: this.jsonEnabled() ? 'silent' : 'auto'})
+    this.pluginHosts.push(context.plugins)
+    return context
+  }
+
+  /** The plugin hosts of the contexts this command opened: their hooks' warnings. */
+  private readonly pluginHosts: PluginHost[] = []
+
+  /** --json: the warnings hooks caused join an object result as `warnings` (stderr has them too). */
+  protected toSuccessJson(result: unknown): unknown {
+    const warnings = this.pluginHosts.flatMap((plugins) => plugins.warnings)
+    if (warnings.length === 0 || typeof result !== 'object' || result === null || Array.isArray(result)) return result
+    return {...result, warnings}
   }
 
   /** Prints "nixos-container: MESSAGE" (or a JSON error document) instead of oclif's stack of lines. */

@@ -19,10 +19,16 @@ import type {ResetResult} from './operations/reset.js'
 import type {UpdateResult} from './operations/update.js'
 import type {StatusOutput as StatusResult} from './presenters.js'
 
-export type CloneOutput = CloneResult
+/** What a plugin's hook did wrong without changing the outcome; also said on stderr. */
+export interface HookWarnings {
+  /** One line each, such as "post-start hook of plugin P failed: …". */
+  warnings?: string[]
+}
+
+export type CloneOutput = CloneResult & HookWarnings
 export type CpOutput = CopyResult
-export type CreateOutput = CreateResult
-export type DestroyOutput = DestroyResult
+export type CreateOutput = CreateResult & HookWarnings
+export type DestroyOutput = DestroyResult & HookWarnings
 /** The container's system generations, oldest first. */
 export type GenerationsOutput = Array<Omit<Generation, 'date'> & {
   /**
@@ -46,7 +52,7 @@ export interface JournalRecord {
   [field: string]: string | number[] | null
 }
 export type ResetOutput = ResetResult
-export type RestartOutput = LifecycleResult
+export type RestartOutput = LifecycleResult & HookWarnings
 export type RollbackOutput = RollbackResult
 /** The command's captured output and exit status. */
 export type RunOutput = CapturedRun & {name: string}
@@ -61,11 +67,11 @@ export interface ShowIpOutput {
   /** The container's IPv4 address (LOCAL_ADDRESS), without a prefix length. */
   ip: string
 }
-export type StartOutput = LifecycleResult
+export type StartOutput = LifecycleResult & HookWarnings
 export type StatusOutput = StatusResult
-export type StopOutput = LifecycleResult
-export type TerminateOutput = LifecycleResult
-export type UpdateOutput = UpdateResult
+export type StopOutput = LifecycleResult & HookWarnings
+export type TerminateOutput = LifecycleResult & HookWarnings
+export type UpdateOutput = UpdateResult & HookWarnings
 
 /**
  * What every command prints on stdout with --json when it fails (exit status non-zero). `code`,

@@ -72,14 +72,10 @@ function blamed<T extends object>(implementation: T, what: string, plugin: Plugi
   })
 }
 
-/** Failed handlers whose failure changes nothing: each gets a warning line. */
-function reportFailures(event: HookEvent, failures: HookOutcome<HookEvent>['failures']): void {
-  for (const {plugin, error} of failures) {
-    process.stderr.write(`nixos-container: warning: ${event} hook of plugin ${plugin} failed: ${errorReport(error).message}\n`)
-  }
-}
-
 export class PluginHost {
+  /** The warnings hooks caused, also for a --json document (BaseCommand adds them there). */
+  readonly warnings: string[] = []
+
   constructor(
     readonly plugins: PluginInfo[],
     private readonly runner: HookRunner,
@@ -112,7 +108,7 @@ export class PluginHost {
     const outcome = await this.runner.run(event, options)
     const failure = outcome.failures.find((f) => f.plugin === selected.plugin.name)
     if (failure) throw blame(label(selected), selected.plugin, failure.error)
-    reportFailures(event, outcome.failures)
+    this.reportFailures(event, outcome.failures)
     const result = outcome.successes.find((s) => s.plugin === selected.plugin.name && s.result !== undefined)?.result
     if (result === undefined || result === null) {
       throw new UserError(`plugin ${selected.plugin.name} declares ${label(selected)} but its ${event} hook gave nothing for it`)
@@ -167,6 +163,15 @@ export class PluginHost {
 
   /** A post-* hook, or a pre-* hook of what cannot be refused: failures are reported; what happened stands. */
   async notify<E extends NoticeEvent | VetoEvent>(event: E, options: HookOptions<E>): Promise<void> {
-    reportFailures(event, (await this.runner.run(event, options)).failures)
+    this.reportFailures(event, (await this.runner.run(event, options)).failures)
+  }
+
+  /** Failed handlers whose failure changes nothing: each gets a warning line, and is kept. */
+  private reportFailures(event: HookEvent, failures: HookOutcome<HookEvent>['failures']): void {
+    for (const {plugin, error} of failures) {
+      const warning = `${event} hook of plugin ${plugin} failed: ${errorReport(error).message}`
+      this.warnings.push(warning)
+      process.stderr.write(`nixos-container: warning: ${warning}\n`)
+    }
   }
 }

@@ -10,6 +10,7 @@ import path from 'node:path'
 import {stripVTControlCharacters} from 'node:util'
 
 import {answersPing, fixtures, projectRoot, TestHost} from '../helpers/host.ts'
+import {assertFits, loadSchemas} from '../helpers/schemas.ts'
 
 const pluginDir = path.join(fixtures, 'plugins/address-pool')
 const pluginName = 'nc-test-address-pool'
@@ -108,12 +109,18 @@ describe('plugins', () => {
     assert.equal(readFileSync(record, 'utf8').trim().split('\n').length, 1)
   })
 
-  it('reports a failing post-start hook but leaves the container running', async () => {
+  it('reports a failing post-start hook (on stderr, and in --json as warnings) but leaves the container running', async () => {
     const result = await host.cli(['start', 'p2'], {env: {NC_TEST_POST_START_FAIL: '1'}})
     assert.equal(result.exitCode, 0)
     assert.match(result.stderr,
       new RegExp(`^nixos-container: warning: post-start hook of plugin ${pluginName} failed: could not register the container with the monitoring system$`, 'm'))
     assert.equal((await host.ok(['status', 'p2'])).stdout, 'up\n')
+    await host.ok(['stop', 'p2'])
+    // A script gets the warning in the JSON document.
+    const json = await host.ok(['start', 'p2', '--json'], {env: {NC_TEST_POST_START_FAIL: '1'}})
+    assert.deepEqual(JSON.parse(json.stdout).warnings,
+      [`post-start hook of plugin ${pluginName} failed: could not register the container with the monitoring system`])
+    assertFits(loadSchemas().get('start'), JSON.parse(json.stdout), 'start --json with a warning')
     await host.ok(['stop', 'p2'])
   })
 
