@@ -12,6 +12,11 @@ const line = (text: string): void => {
   process.stdout.write(text + '\n')
 }
 
+/** Many lines in one write: a list of a thousand containers is one system call, not a thousand. */
+const lines = (texts: string[]): void => {
+  if (texts.length > 0) process.stdout.write(texts.map((text) => text + '\n').join(''))
+}
+
 /** Where containers live and the selected supervisor: the command's context, or (fast path) one opened here. */
 type QueryContext = Pick<OperationContext, 'host' | 'supervisor'>
 
@@ -55,13 +60,13 @@ export async function listOutput(json: boolean, openContext: () => Promise<Query
     // Names need no supervisor: plain list (which completion runs) works even with a bad supervisor setting.
     const {containers, broken} = readableContainers(resolveHostPaths())
     notListed(broken)
-    for (const {name} of containers) line(name)
+    lines(containers.map(({name}) => name))
     return containers.map(({name}) => ({name}))
   }
   const {host, supervisor} = await openContext()
   const {summaries, broken} = await containerSummaries(host, supervisor, {details: true})
   notListed(broken)
-  if (!json) for (const row of longListing(summaries)) line(row)
+  if (!json) lines(longListing(summaries))
   return summaries
 }
 
