@@ -5,7 +5,7 @@ import type {ContainerSummary} from './lib/containers.js'
 import {UserError} from './lib/errors.js'
 import {resolveHostPaths} from './lib/paths.js'
 import type {OperationContext} from './operations/context.js'
-import {containerIp, containerStatus, containerSummaries, containerSummary, readableContainers, type Status} from './operations/queries.js'
+import {containerIp, containerStatus, containerSummaries, containerSummary, readableNames, type Status} from './operations/queries.js'
 import {openDirectContext} from './operations/open-context.js'
 
 const line = (text: string): void => {
@@ -58,10 +58,10 @@ export async function listOutput(json: boolean, openContext: () => Promise<Query
   }
   if (!json && !long) {
     // Names need no supervisor: plain list (which completion runs) works even with a bad supervisor setting.
-    const {containers, broken} = readableContainers(resolveHostPaths())
+    const {names, broken} = readableNames(resolveHostPaths())
     notListed(broken)
-    lines(containers.map(({name}) => name))
-    return containers.map(({name}) => ({name}))
+    lines(names)
+    return names.map((name) => ({name}))
   }
   const {host, supervisor} = await openContext()
   const {summaries, broken} = await containerSummaries(host, supervisor, {details: true})

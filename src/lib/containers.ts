@@ -1,6 +1,6 @@
 // The containers on this host, as their NAME.conf files describe them.
 import path from 'node:path'
-import {accessSync, constants, existsSync, readdirSync, readFileSync, realpathSync, renameSync, writeFileSync} from 'node:fs'
+import {accessSync, closeSync, constants, existsSync, openSync, readdirSync, readFileSync, readSync, realpathSync, renameSync, writeFileSync} from 'node:fs'
 
 import {type AddressSet, isIPv4WithPrefix, isIPv6WithPrefix, poolOf} from './addresses.js'
 import {parseConf, parseConfLines, type ConfEntries, formatConf} from './conf.js'
@@ -59,11 +59,33 @@ export function loadContainer(host: HostPaths, name: string): Container {
   try {
     text = readFileSync(paths.conf, 'utf8')
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new UserError(`container ‘${name}’ does not exist`, {code: 'not-found'})
-    throw new UserError(`cannot read ${paths.conf}: ${(error as Error).message}`)
+    throw confReadError(name, paths.conf, error)
   }
   const {entries, unreadable} = parseConfLines(text)
   return {name, paths, conf: entries, unreadable, declarative: isDeclarative(paths.conf)}
+}
+
+/**
+ * Fails as loadContainer would when NAME.conf cannot be read, reading one byte of it only: plain
+ * `list` checks a thousand containers without holding a thousand parsed confs.
+ */
+export function checkConfReadable(host: HostPaths, name: string): void {
+  checkNameSyntax(name)
+  const file = containerPaths(host, name).conf
+  let fd: number | undefined
+  try {
+    fd = openSync(file, 'r')
+    readSync(fd, Buffer.alloc(1), 0, 1, 0)
+  } catch (error) {
+    throw confReadError(name, file, error)
+  } finally {
+    if (fd !== undefined) closeSync(fd)
+  }
+}
+
+function confReadError(name: string, file: string, error: unknown): UserError {
+  if ((error as NodeJS.ErrnoException).code === 'ENOENT') return new UserError(`container ‘${name}’ does not exist`, {code: 'not-found'})
+  return new UserError(`cannot read ${file}: ${(error as Error).message}`)
 }
 
 const networkKeys: [key: string, valid: (value: string) => boolean][] = [

@@ -1,7 +1,7 @@
 // Read-only questions about containers, shared by the oclif commands and the quick path.
 import {type RunState, statesOf, type Supervisor} from '../contract/supervisor.js'
 import {withoutPrefix} from '../lib/addresses.js'
-import {type Container, type ContainerSummary, containerExists, listContainerNames, loadContainer, summarize} from '../lib/containers.js'
+import {checkConfReadable, type Container, type ContainerSummary, containerExists, listContainerNames, loadContainer, summarize} from '../lib/containers.js'
 import {errorReport, UserError} from '../lib/errors.js'
 import {checkNameSyntax} from '../lib/names.js'
 import type {HostPaths} from '../lib/paths.js'
@@ -29,6 +29,21 @@ export interface Summaries {
   summaries: ContainerSummary[]
   /** NAME.conf files that could not be read (a directory, unreadable, vanished): one message each. */
   broken: string[]
+}
+
+/** The names of the containers whose NAME.conf can be read (plain list), and a message for each other. */
+export function readableNames(host: HostPaths): {names: string[]; broken: string[]} {
+  const names: string[] = []
+  const broken: string[] = []
+  for (const name of listContainerNames(host)) {
+    try {
+      checkConfReadable(host, name)
+      names.push(name)
+    } catch (error) {
+      broken.push(errorReport(error).message)
+    }
+  }
+  return {names, broken}
 }
 
 /** The containers whose NAME.conf can be read; one broken conf file must not hide the others. */

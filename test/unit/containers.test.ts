@@ -6,7 +6,8 @@ import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 
-import {addressesInUse, listContainerNames, loadContainer, requireReadableNetwork, requireSystem, summarize} from '../../dist/lib/containers.js'
+import {addressesInUse, checkConfReadable, listContainerNames, loadContainer, requireReadableNetwork, requireSystem, summarize} from '../../dist/lib/containers.js'
+import {readableNames} from '../../dist/operations/queries.js'
 import {type HostPaths, resolveHostPaths} from '../../dist/lib/paths.js'
 
 describe('the containers of a host', () => {
@@ -33,6 +34,22 @@ describe('the containers of a host', () => {
   it('are the *.conf files of the settings directory, by name, podman\'s left out', () => {
     assert.deepEqual(listContainerNames(host), ['broken', 'db', 'web'])
     assert.deepEqual(listContainerNames({...host, configDir: path.join(dir, 'absent')}), [])
+  })
+
+  it('plain list checks each conf can be read, and fails one as loading it would', () => {
+    mkdirSync(path.join(host.configDir, 'adir.conf'))
+    try {
+      checkConfReadable(host, 'web')
+      assert.throws(() => checkConfReadable(host, 'nope'), {message: 'container ‘nope’ does not exist'})
+      assert.throws(() => checkConfReadable(host, 'adir'), /^UserError: cannot read .*adir\.conf: EISDIR/)
+      assert.throws(() => loadContainer(host, 'adir'), /^UserError: cannot read .*adir\.conf: EISDIR/)
+      const {names, broken} = readableNames(host)
+      assert.deepEqual(names, ['broken', 'db', 'web'])
+      assert.equal(broken.length, 1)
+      assert.match(broken[0], /adir\.conf: EISDIR/)
+    } finally {
+      rmSync(path.join(host.configDir, 'adir.conf'), {recursive: true})
+    }
   })
 
   it('a missing one does not exist, in upstream\'s words; a name upstream would refuse is refused', () => {
