@@ -2,7 +2,7 @@
 // shows it. Also used by test/system/docs.test.ts, which checks what the page covers without running it.
 
 /** The commands the walkthrough must show at work (the list); a test below checks. */
-export const walkthroughCommands = ['create', 'start', 'status', 'show-ip', 'update', 'generations', 'rollback', 'logs', 'cp', 'stop', 'clone', 'destroy', 'list']
+export const walkthroughCommands = ['create', 'start', 'status', 'show-ip', 'update', 'generations', 'rollback', 'set', 'logs', 'cp', 'stop', 'clone', 'reset', 'destroy', 'list']
 
 export interface Step {
   kind: 'file' | 'run'
