@@ -186,6 +186,15 @@ describe('the error report', () => {
     assert.equal(errorReport(parse).message, '--timeout: expected an integer greater than or equal to 1 but received: 0')
   })
 
+  it('carries a stable code: the error\'s own, invalid-argument for a parse error, internal for what the tool did not expect', () => {
+    assert.equal(errorReport(new UserError('container ‘x’ does not exist', {code: 'not-found'})).code, 'not-found')
+    assert.equal(errorReport(new UserError('something')).code, 'error')
+    assert.equal(errorReport(new NeedsRootError()).code, 'needs-root')
+    assert.equal(errorReport(Object.assign(new Error('Parsing --timeout \n\tExpected an integer'), {parse: {}})).code, 'invalid-argument')
+    assert.equal(errorReport(new TypeError('x is undefined')).code, 'internal')
+    assert.deepEqual(errorReport(new UserError('far', {exitCode: 255, code: 'host-unreachable'})), {message: 'far', code: 'host-unreachable', exitCode: 255})
+  })
+
   it('names the refused command of a root-only one', () => {
     const error = new NeedsRootError()
     error.command = 'start'
