@@ -140,3 +140,22 @@ describe('the core API for plugins outside the package', () => {
     }
   })
 })
+
+describe('hooks whose failure changes nothing', () => {
+  it('are warnings: on stderr, and kept for the --json document', async () => {
+    const failing = {async run() {
+      return {successes: [], failures: [{plugin: 'monitor', error: new Error('could not register')}]}
+    }}
+    const host = new PluginHost(core, failing, {providers: {}})
+    const written: string[] = []
+    const write = process.stderr.write
+    process.stderr.write = ((chunk: string) => written.push(chunk) > 0) as typeof process.stderr.write
+    try {
+      await host.notify('post-start', {name: 'web', conf: {}, leader: 1})
+    } finally {
+      process.stderr.write = write
+    }
+    assert.deepEqual(host.warnings, ['post-start hook of plugin monitor failed: could not register'])
+    assert.deepEqual(written, ['nixos-container: warning: post-start hook of plugin monitor failed: could not register\n'])
+  })
+})
