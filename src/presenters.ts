@@ -48,24 +48,29 @@ export function showIpOutput(name: string, json: boolean): {name: string; ip: st
 /** What list gives a script: every readable container's summary, or (plain list) just its name. */
 export type ListEntry = Partial<ContainerSummary> & {name: string}
 
-/**
- * Names a line; --long, a table; --json, every container's summary. A conf file that cannot be read
- * is named on stderr (in all modes, so the JSON keeps its shape) and the others are listed.
- */
+/** A conf file that cannot be read is named on stderr (in all modes, so the JSON keeps its shape). */
+function reportNotListed(broken: string[]): void {
+  for (const message of broken) process.stderr.write(`nixos-container: ${message}; not listed\n`)
+}
+
+/** Every readable container's summary, with its runtime details; the unreadable ones named on stderr. */
+export async function listSummaries(openContext: () => Promise<QueryContext> = directContext): Promise<ContainerSummary[]> {
+  const {host, supervisor} = await openContext()
+  const {summaries, broken} = await containerSummaries(host, supervisor, {details: true})
+  reportNotListed(broken)
+  return summaries
+}
+
+/** Names a line; --long, a table; --json, every container's summary. The others are listed past a broken conf. */
 export async function listOutput(json: boolean, openContext: () => Promise<QueryContext> = directContext, {long = false} = {}): Promise<ListEntry[]> {
-  const notListed = (broken: string[]): void => {
-    for (const message of broken) process.stderr.write(`nixos-container: ${message}; not listed\n`)
-  }
   if (!json && !long) {
     // Names need no supervisor: plain list (which completion runs) works even with a bad supervisor setting.
     const {names, broken} = readableNames(resolveHostPaths())
-    notListed(broken)
+    reportNotListed(broken)
     lines(names)
     return names.map((name) => ({name}))
   }
-  const {host, supervisor} = await openContext()
-  const {summaries, broken} = await containerSummaries(host, supervisor, {details: true})
-  notListed(broken)
+  const summaries = await listSummaries(openContext)
   if (!json) lines(longListing(summaries))
   return summaries
 }

@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../base-command.js'
 import {forwardCommand, type HostSummary, listHosts} from '../operations/remote.js'
-import {type ListEntry, listOutput} from '../presenters.js'
+import {type ListEntry, listOutput, listSummaries} from '../presenters.js'
 
 export default class List extends BaseCommand {
   static summary = 'List the containers on this host.'
@@ -27,7 +27,7 @@ export default class List extends BaseCommand {
     if (!target) return listOutput(json, () => this.context(), {long: flags.long})
     // One host: as if run there. Several: one list with a HOST column; a failed host fails the exit status.
     if (target.hosts.length === 1) this.exit(await forwardCommand(target, 'list', this.argv, {json}))
-    const {rows, failed} = await listHosts(() => this.context(), target, {json, long: flags.long})
+    const {rows, failed} = await listHosts(() => listSummaries(() => this.context()), target, {json, long: flags.long})
     if (failed > 0) process.exitCode = 1
     return rows
   }

@@ -31,33 +31,33 @@ export interface Summaries {
   broken: string[]
 }
 
-/** The names of the containers whose NAME.conf can be read (plain list), and a message for each other. */
-export function readableNames(host: HostPaths): {names: string[]; broken: string[]} {
-  const names: string[] = []
+/** What READ makes of each NAME.conf it can read, and a message for each other: one broken conf file must not hide the others. */
+function eachReadable<T>(host: HostPaths, read: (name: string) => T): {found: T[]; broken: string[]} {
+  const found: T[] = []
   const broken: string[] = []
   for (const name of listContainerNames(host)) {
     try {
-      checkConfReadable(host, name)
-      names.push(name)
+      found.push(read(name))
     } catch (error) {
       broken.push(errorReport(error).message)
     }
   }
-  return {names, broken}
+  return {found, broken}
 }
 
-/** The containers whose NAME.conf can be read; one broken conf file must not hide the others. */
-export function readableContainers(host: HostPaths): {containers: Container[]; broken: string[]} {
-  const containers: Container[] = []
-  const broken: string[] = []
-  for (const name of listContainerNames(host)) {
-    try {
-      containers.push(loadContainer(host, name))
-    } catch (error) {
-      broken.push(errorReport(error).message)
-    }
-  }
-  return {containers, broken}
+/** The names of the containers whose NAME.conf can be read (plain list). */
+export function readableNames(host: HostPaths): {names: string[]; broken: string[]} {
+  const {found, broken} = eachReadable(host, (name) => {
+    checkConfReadable(host, name)
+    return name
+  })
+  return {names: found, broken}
+}
+
+/** The containers whose NAME.conf can be read. */
+function readableContainers(host: HostPaths): {containers: Container[]; broken: string[]} {
+  const {found, broken} = eachReadable(host, (name) => loadContainer(host, name))
+  return {containers: found, broken}
 }
 
 /**

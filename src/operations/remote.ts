@@ -7,7 +7,6 @@ import path from 'node:path'
 
 import {buildConfiguration} from './build-configuration.js'
 import type {OperationContext} from './context.js'
-import {containerSummaries} from './queries.js'
 import type {SystemSource} from '../contract/builder.js'
 import {takeFromArgv} from '../lib/argv.js'
 import type {ContainerSummary} from '../lib/containers.js'
@@ -42,11 +41,11 @@ export type HostSummary = ContainerSummary & {host: string}
  * list over several hosts: each host's `list --json` (the local one's in this process), as one
  * list with the host named. A host that fails is one line on stderr; the others are still listed.
  */
-export async function listHosts(context: () => Promise<OperationContext>, target: RemoteTarget, {json = false, long = false} = {}): Promise<{rows: HostSummary[]; failed: number}> {
+export async function listHosts(localSummaries: () => Promise<ContainerSummary[]>, target: RemoteTarget, {json = false, long = false} = {}): Promise<{rows: HostSummary[]; failed: number}> {
   const results = await Promise.all(target.hosts.map(async (host): Promise<HostSummary[] | Error> => {
     try {
       const summaries = host.local
-        ? await localList(await context())
+        ? await localSummaries()
         : await remoteList(host, target.sshOptions)
       return (summaries ?? []).map((summary) => ({host: host.spec, ...summary}))
     } catch (error) {
@@ -63,13 +62,6 @@ export async function listHosts(context: () => Promise<OperationContext>, target
   const rows = results.filter((r): r is HostSummary[] => !(r instanceof Error)).flat()
   if (!json) for (const line of hostListing(rows, long)) process.stdout.write(line + '\n')
   return {rows, failed}
-}
-
-/** This machine's containers; a conf file that cannot be read is named on stderr, as list does. */
-async function localList({host, supervisor}: OperationContext): Promise<ContainerSummary[]> {
-  const {summaries, broken} = await containerSummaries(host, supervisor, {details: true})
-  for (const message of broken) process.stderr.write(`nixos-container: ${message}; not listed\n`)
-  return summaries
 }
 
 async function remoteList(host: RemoteHost, sshOptions: string[]): Promise<ContainerSummary[]> {
