@@ -106,17 +106,16 @@ async function updateLocked({host, plugins, supervisor, progress}: OperationCont
   await plugins.veto('pre-update', {name, conf: confRecord(conf)})
   const running = (await supervisor.state(container)) === 'up'
   await progress.run([buildStep(paths, Boolean(request.config))])
-  if (source.kind === 'flake' && !container.declarative &&
-      (conf.get('FLAKE') !== source.flake || (conf.get('FLAKE_ATTR') ?? 'container') !== source.attr)) {
+  // NAME.conf, written once: the flake now followed, and container options given anew.
+  const newFlake = source.kind === 'flake' && !container.declarative &&
+    (conf.get('FLAKE') !== source.flake || (conf.get('FLAKE_ATTR') ?? 'container') !== source.attr)
+  if (newFlake) {
     conf.set('FLAKE', source.flake)
     conf.set('FLAKE_ATTR', source.attr)
-    writeConf(paths.conf, conf)
   }
-  if (request.options) {
-    recordOptionsAnew(conf, request.options)
-    writeConf(paths.conf, conf)
-    if (running) progress.note(`nixos-container: container ‘${name}’ gets its new container options at its next start (nixos-container restart ${name})`)
-  }
+  if (request.options) recordOptionsAnew(conf, request.options)
+  if (newFlake || request.options) writeConf(paths.conf, conf)
+  if (request.options && running) progress.note(`nixos-container: container ‘${name}’ gets its new container options at its next start (nixos-container restart ${name})`)
   const changes = await systemChanges(previous, systemPath)
   if (!request.quiet) for (const line of describeChanges(changes)) progress.note(line)
   if (running) await activateNewSystem({supervisor, progress}, container)
