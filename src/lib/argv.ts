@@ -1,4 +1,5 @@
-// Taking some flags out of a command line before oclif (or the remote tool) sees the rest.
+// Command lines: taking some flags out before oclif (or the remote tool) sees the rest, and quoting
+// arguments for a POSIX shell.
 
 /**
  * Walks ARGV up to a `--` (which is kept, with all after it: a command's own arguments). TAKE is
@@ -16,4 +17,9 @@ export function takeFromArgv(argv: string[], take: (arg: string, next: string[])
     else i += taken - 1
   }
   return rest
+}
+
+/** ARG in single quotes for a POSIX shell, a ' inside as '\'' (upstream's quoting for `su -c`). */
+export function singleQuoted(arg: string): string {
+  return `'${arg.replace(/'/g, `'\\''`)}'`
 }

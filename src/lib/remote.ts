@@ -7,7 +7,7 @@ import {spawn} from 'node:child_process'
 import {readFileSync} from 'node:fs'
 import {constants} from 'node:os'
 
-import {takeFromArgv} from './argv.js'
+import {singleQuoted, takeFromArgv} from './argv.js'
 import {UserError} from './errors.js'
 
 export interface RemoteHost {
@@ -62,9 +62,9 @@ export function takeRemoteFlags(argv: string[], env: NodeJS.ProcessEnv = process
   return {argv: rest, target: {hosts: hosts.map(parseHost), sshOptions: options.flatMap((o) => o.split(/\s+/).filter(Boolean))}}
 }
 
-/** ARG as one word for a POSIX shell: single-quoted, a ' inside as '\''. */
+/** ARG as one word for a POSIX shell: as it is when nothing in it is special, else single-quoted. */
 export function shellQuote(arg: string): string {
-  return /^[A-Za-z0-9_./=:@%+,-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`
+  return /^[A-Za-z0-9_./=:@%+,-]+$/.test(arg) ? arg : singleQuoted(arg)
 }
 
 /** ssh's options for HOST: the user's, then the port. Also what NIX_SSHOPTS gets for nix copy. */

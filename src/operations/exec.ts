@@ -16,6 +16,7 @@ import {readlinkSync} from 'node:fs'
 
 import type {OperationContext} from './context.js'
 import type {Supervisor} from '../contract/supervisor.js'
+import {singleQuoted} from '../lib/argv.js'
 import {type Container, systemPathInside} from '../lib/containers.js'
 import {UserError} from '../lib/errors.js'
 import {machinedRuns, machineRegistered} from '../lib/machined.js'
@@ -113,7 +114,7 @@ function containerSu(leader: number): string {
 
 /** Quotes each argument for `su -c` exactly as upstream does: '…' with ' as '\''. */
 export function shellQuote(args: string[]): string {
-  return args.map((arg) => `'${arg.replace(/'/g, "'\\''")}'`).join(' ')
+  return args.map(singleQuoted).join(' ')
 }
 
 /** argv that runs ARGS as root in a login shell inside the container. */
