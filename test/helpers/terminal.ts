@@ -57,19 +57,16 @@ export class Terminal {
   }
 }
 
-/**
- * What a person at a terminal does: root-login NAME and run a command, then login NAME as root
- * with the fixture's password and run one. Under `machinectl login` (the systemd supervisor) the
- * session outlives the guest's login and is left with Ctrl-] three times.
- */
-export async function logInOnTerminals(host: TerminalHost, name: string, {machinectl = false} = {}): Promise<void> {
+/** `root-login NAME` on a terminal; resolves once a command has run in its shell. */
+export async function rootShell(host: TerminalHost, name: string): Promise<Terminal> {
   const shell = new Terminal(host, `root-login ${name}`)
   shell.type('echo root-login-$((6*7))\n')
   await shell.waitFor(/root-login-42/)
-  shell.type('exit\n')
-  const rootLogin = await shell.close()
-  if (rootLogin.exitCode !== 0) throw new Error(`root-login ended with ${rootLogin.exitCode}:\n${rootLogin.screen}`)
+  return shell
+}
 
+/** `login NAME` on a terminal, as root with the fixture's password; resolves once a command has run. */
+export async function loginShell(host: TerminalHost, name: string): Promise<Terminal> {
   const login = new Terminal(host, `login ${name}`)
   await login.waitFor(/login: $/m)
   login.type('root\n')
@@ -77,6 +74,21 @@ export async function logInOnTerminals(host: TerminalHost, name: string, {machin
   login.type('fixture\n')
   login.type('echo login-$((6*7))\n')
   await login.waitFor(/login-42/)
+  return login
+}
+
+/**
+ * What a person at a terminal does: root-login NAME and run a command, then login NAME as root
+ * with the fixture's password and run one. Under `machinectl login` (the systemd supervisor) the
+ * session outlives the guest's login and is left with Ctrl-] three times.
+ */
+export async function logInOnTerminals(host: TerminalHost, name: string, {machinectl = false} = {}): Promise<void> {
+  const shell = await rootShell(host, name)
+  shell.type('exit\n')
+  const rootLogin = await shell.close()
+  if (rootLogin.exitCode !== 0) throw new Error(`root-login ended with ${rootLogin.exitCode}:\n${rootLogin.screen}`)
+
+  const login = await loginShell(host, name)
   login.type('exit\n')
   if (machinectl) login.type('\x1d\x1d\x1d')
   const ended = await login.close()

@@ -8,7 +8,7 @@ import {existsSync, readdirSync, readFileSync} from 'node:fs'
 import path from 'node:path'
 
 import {cliPath, TestHost} from '../helpers/host.ts'
-import {logInOnTerminals, Terminal} from '../helpers/terminal.ts'
+import {logInOnTerminals, loginShell, rootShell} from '../helpers/terminal.ts'
 
 const name = 'sdguest'
 const hostAddress = '10.233.61.1'
@@ -114,16 +114,8 @@ describe('a container whose PID 1 is systemd (direct supervisor)', function () {
   })
 
   it('stop with a root-login and a login session open is done within 10 s, and the guest halts cleanly', async () => {
-    const shell = new Terminal(host, `root-login ${name}`)
-    shell.type('echo ready-$((1+1))\n')
-    await shell.waitFor(/ready-2/)
-    const login = new Terminal(host, `login ${name}`)
-    await login.waitFor(/login: $/m)
-    login.type('root\n')
-    await login.waitFor(/Password: $/m)
-    login.type('fixture\n')
-    login.type('echo in-$((2+2))\n')
-    await login.waitFor(/in-4/)
+    const shell = await rootShell(host, name)
+    const login = await loginShell(host, name)
 
     const began = Date.now()
     await host.ok(['stop', name])
@@ -151,9 +143,7 @@ describe('a container whose PID 1 is systemd (direct supervisor)', function () {
 
   it('a session whose terminal goes away leaves nothing behind on the host', async () => {
     const pid1 = await leader()
-    const shell = new Terminal(host, `root-login ${name}`)
-    shell.type('echo alive-$((3*3))\n')
-    await shell.waitFor(/alive-9/)
+    const shell = await rootShell(host, name)
     assert.notEqual(await sessionsOnHost(pid1), '')
     await shell.hangUp()
     await new Promise((resolve) => setTimeout(resolve, 1500))
