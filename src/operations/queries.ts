@@ -1,4 +1,4 @@
-// Read-only questions about containers, shared by the oclif commands and the quick path.
+// Read-only questions about containers: what list, status and show-ip (and completion) ask.
 import {type RunState, statesOf, type Supervisor} from '../contract/supervisor.js'
 import {withoutPrefix} from '../lib/addresses.js'
 import {checkConfReadable, type Container, type ContainerSummary, containerExists, listContainerNames, loadContainer, summarize} from '../lib/containers.js'
