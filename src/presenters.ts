@@ -26,12 +26,13 @@ export type StatusOutput = Partial<ContainerSummary> & {name: string; state: Sta
  * nspawn killed, its start interrupted) is "up" (its processes run), with the reason on stderr.
  */
 export async function statusOutput(name: string, json: boolean, {host, supervisor}: QueryContext): Promise<StatusOutput> {
-  const {state, problem} = await containerStatus(host, supervisor, name)
-  if (!json) line(state)
-  if (state === 'gone') throw new UserError(`container ‘${name}’ does not exist`, {code: 'not-found'})
+  const status = await containerStatus(host, supervisor, name)
+  if (!json) line(status.state)
+  if (status.state === 'gone') throw new UserError(`container ‘${name}’ does not exist`, {code: 'not-found'})
+  const {state, problem, container} = status
   if (problem !== undefined && !json) process.stderr.write(`nixos-container: warning: container ‘${name}’ is not running as it should: ${problem}; \`nixos-container start ${name}\` repairs it, stop or terminate ends it\n`)
   // A script gets the whole summary (addresses, generation, leader …) without a second call.
-  const summary = json ? await containerSummary(host, supervisor, name, state) : {name, state}
+  const summary = json ? await containerSummary(supervisor, container, state) : {name, state}
   return problem === undefined ? summary : {...summary, problem}
 }
 
