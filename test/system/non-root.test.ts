@@ -160,10 +160,14 @@ describe('users other than root', function () {
     const [mine] = JSON.parse((await timed(['list', '--json'])).stdout)
     const [roots] = JSON.parse((await host.ok(['list', '--json'])).stdout)
     assert.match(roots.systemPath, /^\/nix\/store\//)
+    // The leader PID is compared below; memory use only moves, but nobody must see it too.
+    assert.equal(typeof roots.leader, 'number')
+    assert.equal(typeof mine.memoryCurrent, 'number', JSON.stringify(mine))
     const {systemPath: _hidden, generation: _alsoHidden, ...visible} = roots
     assert.deepEqual(steady(mine), steady({...visible, unavailable: ['systemPath', 'generation']}))
     const status = JSON.parse((await timed(['status', name, '--json'])).stdout)
     assert.deepEqual(steady(status), steady({...visible, unavailable: ['systemPath', 'generation']}))
+    assert.equal(typeof status.memoryCurrent, 'number', JSON.stringify(status))
     // Not "declarative" just because nobody may not write its NAME.conf.
     assert.equal(mine.declarative, false)
   })
@@ -172,6 +176,7 @@ describe('users other than root', function () {
     for (const [command, args] of [['show-host-key', ['show-host-key', name]], ['logs', ['logs', name]]] as const) {
       const result = await timed([...args])
       assert.deepEqual([result.exitCode, result.stderr], [1, `nixos-container ${command}: needs root to read the container's files (try sudo)\n`])
+      assert.ok(result.ms < promptMs, `${args.join(' ')} took ${result.ms} ms`)
     }
   })
 
@@ -180,6 +185,7 @@ describe('users other than root', function () {
     const result = await timed(['login', name])
     assert.deepEqual([result.exitCode, result.stderr], [1,
       `nixos-container: login as a user other than root goes through systemd-machined, which does not run on this host; ask root (sudo nixos-container login ${name})\n`])
+    assert.ok(result.ms < promptMs, `login took ${result.ms} ms`)
   })
 })
 
