@@ -2,7 +2,8 @@
 // network namespace of its own): allocation skips what the host has or routes elsewhere, for IPv4
 // and IPv6 (the ula allocator), and the unit's pre-start step refuses, naming the clash, a
 // container whose address the host has taken since create: also when systemd starts the unit
-// itself (systemctl start, as at boot), where the CLI's own check before the unit does not run.
+// itself (systemctl start, as at boot), where the CLI's own check before the unit does not run,
+// and every one of systemd's retries refuses alike.
 import assert from 'node:assert/strict'
 
 import {SystemdHost} from '../helpers/systemd-host.ts'
@@ -16,6 +17,16 @@ describe('address clashes under the systemd supervisor, on a real systemd host',
   const routes = async (): Promise<string> => host.sh('ip -4 route show table all; ip -6 route show table all')
   const conf = async (name: string): Promise<string> => host.sh(`cat /etc/nixos-containers/${name}.conf`)
   const unitStart = async (name: string) => host.exec(['systemctl', 'start', `container@${name}.service`])
+  /**
+   * Waits until systemd gives up on the unit: like NixOS's, it has Restart=on-failure, so a refused
+   * start is tried again a few times (StartLimitBurst) before the unit stays failed.
+   */
+  const givenUp = async (name: string): Promise<void> => {
+    for (const started = Date.now(); Date.now() - started < 60_000; await new Promise((resolve) => setTimeout(resolve, 250))) {
+      if ((await host.exec(['systemctl', 'is-active', `container@${name}.service`])).stdout.trim() === 'failed') return
+    }
+    assert.fail(`container@${name}.service did not end up failed`)
+  }
   const hasLink = async (link: string): Promise<boolean> => (await host.exec(['ip', 'link', 'show', link])).exitCode === 0
   const clashLine = (name: string, key: string, address: string, route: string): string =>
     `nixos-container: cannot start container ‘${name}’: its ${key} ${address} clashes with the host's network (the host routes ${route} (dev ${lan}), which holds ${address}); give it other addresses in /etc/nixos-containers/${name}.conf`
@@ -50,6 +61,7 @@ describe('address clashes under the systemd supervisor, on a real systemd host',
     // systemd itself starts the unit, as at boot: only the unit's own pre-start step can refuse.
     const started = await unitStart('ap1')
     assert.notEqual(started.exitCode, 0)
+    await givenUp('ap1')
     const journal = await host.sh('journalctl --unit container@ap1.service --output cat --no-pager')
     assert.ok(journal.split('\n').includes(clashLine('ap1', 'HOST_ADDRESS', '10.233.152.1', '10.233.152.0/25')), journal)
     assert.equal(await routes(), before)
@@ -66,6 +78,7 @@ describe('address clashes under the systemd supervisor, on a real systemd host',
     await host.sh(`ip -6 route add fd21:152:152:2::/64 dev ${lan}`)
     const before = await routes()
     assert.notEqual((await unitStart('ap2')).exitCode, 0)
+    await givenUp('ap2')
     const journal = await host.sh('journalctl --unit container@ap2.service --output cat --no-pager')
     assert.ok(journal.split('\n').includes(clashLine('ap2', 'HOST_ADDRESS6', 'fd21:152:152:2::1', 'fd21:152:152:2::/64')), journal)
     assert.equal(await routes(), before)
