@@ -172,6 +172,26 @@ describe('guest paths: links planted in a container never reach the host', funct
     })
   })
 
+  describe('create', () => {
+    it('never writes configuration.nix into a root it did not make: a left-over root is refused, changing nothing', async () => {
+      // A declarative container removed from configuration.nix leaves its root behind, with
+      // whatever its root user planted there: create would write configuration.nix into it.
+      const leftover = host.root('gp-b')
+      mkdirSync(path.join(leftover, 'etc/nixos'), {recursive: true})
+      symlinkSync(secret, path.join(leftover, 'etc/nixos/configuration.nix'))
+      try {
+        const before = host.leftovers().sort()
+        const refused = await host.cli(['create', 'gp-b', '--config', ''])
+        assert.equal(refused.stderr, `nixos-container: ${leftover} already exists (left over from an earlier container?)\n`)
+        assert.equal(refused.exitCode, 1)
+        assert.deepEqual(host.leftovers().sort(), before, 'nothing made')
+        assert.equal(readlinkSync(path.join(leftover, 'etc/nixos/configuration.nix')), secret)
+      } finally {
+        rmSync(leftover, {recursive: true})
+      }
+    })
+  })
+
   describe('start (preparing the root)', () => {
     for (const [what, target] of [['an absolute link', hostDir], ['a relative link with ..', up + hostDir]]) {
       it(`refuses ${what} at a directory it would create in`, async function () {
