@@ -138,6 +138,14 @@ describe('cp, clone and reset', function () {
       assert.deepEqual(host.leftovers().sort(), before)
     })
 
+    it('copies a running source with --force, saying the copy may be inconsistent', async () => {
+      const forced = await host.ok(['clone', name, 'cc-forced', '--force'])
+      assert.match(forced.stderr, new RegExp(`^nixos-container: warning: copying the root of running container ‘${name}’: the copy may be inconsistent$`, 'm'))
+      assert.equal((await host.ok(['status', 'cc-forced'])).stdout, 'down\n')
+      assert.ok(existsSync(path.join(host.root('cc-forced'), 'srv/note-copy')), 'the state came along')
+      await host.ok(['destroy', 'cc-forced'])
+    })
+
     it('makes a stopped copy with its own addresses and identity; both then run at once and answer', async () => {
       await run(name, 'echo 0123456789abcdef0123456789abcdef > /etc/machine-id && mkdir -p /etc/ssh && echo key > /etc/ssh/ssh_host_ed25519_key')
       await host.ok(['stop', name])
