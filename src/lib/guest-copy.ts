@@ -37,20 +37,35 @@ const withoutSetid = (mode: number): number => mode & 0o1777
  * Makes room at HOST-PATH, below a copy's destination, for a file or link copied out: whatever is
  * there is removed (a link itself, never what it points at); a directory there is refused.
  */
-function clearHostEntry(hostPath: string): void {
+function clearHostEntry(hostPath: string, write: boolean): void {
   const there = lstatSync(hostPath, {throwIfNoEntry: false})
   if (!there) return
   if (there.isDirectory()) throw new UserError(`refusing to replace the directory ${hostPath} with a file`)
-  unlinkSync(hostPath)
+  if (write) unlinkSync(hostPath)
 }
 
-/** The directory HOST-PATH, below a copy's destination, made when missing; a link there is replaced, never followed. */
-function hostDirectory(hostPath: string): void {
+/**
+ * The directory HOST-PATH, below a copy's destination, made when missing; a link there is replaced,
+ * never followed. Says whether it exists (a check-only pass makes nothing).
+ */
+function hostDirectory(hostPath: string, write: boolean): boolean {
   const there = lstatSync(hostPath, {throwIfNoEntry: false})
-  if (there?.isDirectory()) return
+  if (there?.isDirectory()) return true
   if (there && !there.isSymbolicLink()) throw new UserError(`refusing to replace ${hostPath} with a directory: not a directory`)
+  if (!write) return false
   if (there) unlinkSync(hostPath)
   mkdirSync(hostPath)
+  return true
+}
+
+/**
+ * A copy runs twice over the same tree: first checking only, so that whatever it would refuse is
+ * refused before anything is written (no half-made copy); then copying. What changes between the
+ * two (the guest racing the copy) is still refused by the second pass, where it is met.
+ */
+function checkThenCopy<T>(copy: (write: boolean) => T): T {
+  copy(false)
+  return copy(true)
 }
 
 /** Copies GUEST-PATH out of the container to DEST on the host (into DEST when it is a directory). */
@@ -60,36 +75,42 @@ export function copyFromContainer(root: string, name: string, guestPath: string,
     const found = guest.entry(guestPath)
     if (!found) throw new UserError(`${guestPath}: no such file or directory in container ‘${name}’`)
     const target = statSync(dest, {throwIfNoEntry: false})?.isDirectory() ? path.join(dest, path.basename(guestPath)) : dest
-    const summary = emptySummary()
-    const copy = (fd: number, mode: number, isDirectory: boolean, isFile: boolean, walked: string[], hostPath: string): void => {
-      if (isFile) {
-        clearHostEntry(hostPath)
-        copyFileSync(`/proc/self/fd/${fd}`, hostPath, constants.COPYFILE_EXCL)
-        chmodSync(hostPath, withoutSetid(mode))
-        summary.files++
-      } else if (isDirectory) {
-        hostDirectory(hostPath)
-        for (const entry of guest.list(fd).sort()) {
-          const inner = [...walked, entry]
-          const child = guest.inspect(fd, entry, inner)
-          if (!child) continue
-          if ('link' in child) {
-            clearHostEntry(path.join(hostPath, entry))
-            symlinkSync(child.link, path.join(hostPath, entry))
-            summary.links++
-          } else {
-            copy(child.fd, child.stats.mode, child.stats.isDirectory(), child.stats.isFile(), inner, path.join(hostPath, entry))
-            guest.release(child.fd)
+    return checkThenCopy((write) => {
+      const summary = emptySummary()
+      const copy = (fd: number, mode: number, isDirectory: boolean, isFile: boolean, walked: string[], hostPath: string | undefined): void => {
+        if (isFile) {
+          if (hostPath !== undefined) clearHostEntry(hostPath, write)
+          if (write) {
+            copyFileSync(`/proc/self/fd/${fd}`, hostPath!, constants.COPYFILE_EXCL)
+            chmodSync(hostPath!, withoutSetid(mode))
           }
+          summary.files++
+        } else if (isDirectory) {
+          // Below a directory the check-only pass would make, nothing on the host can be in the way.
+          const inside = hostPath !== undefined && hostDirectory(hostPath, write) ? hostPath : undefined
+          for (const entry of guest.list(fd).sort()) {
+            const inner = [...walked, entry]
+            const child = guest.inspect(fd, entry, inner)
+            if (!child) continue
+            const hostChild = inside === undefined ? undefined : path.join(inside, entry)
+            if ('link' in child) {
+              if (hostChild !== undefined) clearHostEntry(hostChild, write)
+              if (write) symlinkSync(child.link, hostChild!)
+              summary.links++
+            } else {
+              copy(child.fd, child.stats.mode, child.stats.isDirectory(), child.stats.isFile(), inner, hostChild)
+              guest.release(child.fd)
+            }
+          }
+          if (write) chmodSync(hostPath!, withoutSetid(mode))
+          summary.directories++
+        } else {
+          summary.skipped++
         }
-        chmodSync(hostPath, withoutSetid(mode))
-        summary.directories++
-      } else {
-        summary.skipped++
       }
-    }
-    copy(found.fd, found.stats.mode, found.stats.isDirectory(), found.stats.isFile(), components(guestPath), target)
-    return summary
+      copy(found.fd, found.stats.mode, found.stats.isDirectory(), found.stats.isFile(), components(guestPath), target)
+      return summary
+    })
   } finally {
     guest.close()
   }
@@ -110,30 +131,34 @@ export function copyToContainer(root: string, name: string, source: string, gues
     if (!entryName) throw new UserError('give a path in the container to copy to')
     const parent = guest.directory(parentPath.join('/'))
     if (parent === undefined) throw new UserError(`/${parentPath.join('/')}: no such directory in container ‘${name}’`)
-    const summary = emptySummary()
-    const copy = (hostPath: string, dir: number, entry: string, walked: string[]): void => {
-      const stats = lstatSync(hostPath)
-      if (stats.isSymbolicLink()) {
-        if (guest.inspect(dir, entry, walked)) throw new UserError(`refusing to replace /${walked.join('/')} in the container with a link`)
-        guest.linkIn(dir, entry, readlinkSync(hostPath), walked)
-        summary.links++
-      } else if (stats.isDirectory()) {
-        const there = guest.inspect(dir, entry, walked)
-        if (there && 'link' in there) throw new UserError(`refusing to follow a link planted in the container: /${walked.join('/')} → ${there.link}`)
-        if (there && !there.stats.isDirectory()) throw new UserError(`refusing to replace /${walked.join('/')} in the container: not a directory`)
-        const inner = there ? there.fd : guest.makeDirectoryIn(dir, entry, stats.mode & 0o7777, walked)
-        for (const child of readdirSync(hostPath).sort()) copy(path.join(hostPath, child), inner, child, [...walked, child])
-        guest.release(inner)
-        summary.directories++
-      } else if (stats.isFile()) {
-        guest.copyFileIn(dir, entry, hostPath, stats.mode & 0o7777, walked)
-        summary.files++
-      } else {
-        summary.skipped++
+    return checkThenCopy((write) => {
+      const summary = emptySummary()
+      // DIR is undefined below a directory the check-only pass would make: nothing there is in the way.
+      const copy = (hostPath: string, dir: number | undefined, entry: string, walked: string[]): void => {
+        const stats = lstatSync(hostPath)
+        if (stats.isSymbolicLink()) {
+          if (dir !== undefined && guest.inspect(dir, entry, walked)) throw new UserError(`refusing to replace /${walked.join('/')} in the container with a link`)
+          if (write) guest.linkIn(dir!, entry, readlinkSync(hostPath), walked)
+          summary.links++
+        } else if (stats.isDirectory()) {
+          const there = dir === undefined ? undefined : guest.inspect(dir, entry, walked)
+          if (there && 'link' in there) throw new UserError(`refusing to follow a link planted in the container: /${walked.join('/')} → ${there.link}`)
+          if (there && !there.stats.isDirectory()) throw new UserError(`refusing to replace /${walked.join('/')} in the container: not a directory`)
+          const inner = there ? there.fd : write ? guest.makeDirectoryIn(dir!, entry, stats.mode & 0o7777, walked) : undefined
+          for (const child of readdirSync(hostPath).sort()) copy(path.join(hostPath, child), inner, child, [...walked, child])
+          if (inner !== undefined) guest.release(inner)
+          summary.directories++
+        } else if (stats.isFile()) {
+          if (dir !== undefined) guest.checkFileReplaceable(dir, entry, walked)
+          if (write) guest.copyFileIn(dir!, entry, hostPath, stats.mode & 0o7777, walked)
+          summary.files++
+        } else {
+          summary.skipped++
+        }
       }
-    }
-    copy(source, parent, entryName, [...parentPath, entryName])
-    return summary
+      copy(source, parent, entryName, [...parentPath, entryName])
+      return summary
+    })
   } finally {
     guest.close()
   }

@@ -160,12 +160,17 @@ export class GuestRoot {
    * name, so never written through a link); what is at the name must be a regular file or nothing.
    */
   copyFileIn(dir: number, name: string, source: string, mode: number, components: string[]): void {
-    const existing = this.inspect(dir, name, components)
-    if (existing && !('link' in existing) && !existing.stats.isFile()) throw new UserError(`refusing to replace ${display(components)} in the container: not a regular file`)
+    this.checkFileReplaceable(dir, name, components)
     this.replace(dir, name, components, (fd) => {
       copyFileSync(source, `/proc/self/fd/${fd}`)
       fchmodSync(fd, mode)
     })
+  }
+
+  /** Refuses when NAME in DIR is there and neither a regular file nor a link (which a new file replaces). */
+  checkFileReplaceable(dir: number, name: string, components: string[]): void {
+    const existing = this.inspect(dir, name, components)
+    if (existing && !('link' in existing) && !existing.stats.isFile()) throw new UserError(`refusing to replace ${display(components)} in the container: not a regular file`)
   }
 
   /**

@@ -93,6 +93,27 @@ describe('cp, clone and reset', function () {
       await run(name, 'rm -r /srv/trap')
     })
 
+    it('refuses before it writes: a refusal deep in a tree leaves no part of the copy, either way', async () => {
+      // In: the tree's last directory meets a link the guest planted; its first file must not be copied before that.
+      const tree = path.join(host.dir, 'tree')
+      mkdirSync(path.join(tree, 'z-deep'), {recursive: true})
+      writeFileSync(path.join(tree, 'a-first'), 'first\n')
+      writeFileSync(path.join(tree, 'z-deep/file'), 'deep\n')
+      await run(name, `mkdir -p /srv/in/tree && ln -s ${host.dir} /srv/in/tree/z-deep`)
+      const refusedIn = await host.cli(['cp', tree, `${name}:/srv/in`])
+      assert.equal(refusedIn.exitCode, 1)
+      assert.equal(refusedIn.stderr, `${planted}/srv/in/tree/z-deep → ${host.dir}\n`)
+      assert.equal((await run(name, 'ls -A /srv/in/tree')).stdout, 'z-deep\n')
+      // Out: the host has a directory where the tree's last file goes; its first file must not be written before that.
+      await run(name, 'mkdir -p /srv/out && echo first > /srv/out/a-first && echo last > /srv/out/z-last')
+      mkdirSync(path.join(host.dir, 'again/out/z-last'), {recursive: true})
+      const refusedAgain = await host.cli(['cp', `${name}:/srv/out`, path.join(host.dir, 'again')])
+      assert.equal(refusedAgain.exitCode, 1)
+      assert.equal(refusedAgain.stderr, `nixos-container: refusing to replace the directory ${path.join(host.dir, 'again/out/z-last')} with a file\n`)
+      assert.deepEqual(readdirSync(path.join(host.dir, 'again/out')), ['z-last'])
+      await run(name, 'rm -r /srv/in /srv/out')
+    })
+
     it('refuses a path outside the root, a missing file, two containers, and no container, in one line', async () => {
       const cases: Array<[string[], string]> = [
         [[`${name}:/srv/../../etc/passwd`, local], `${name}:/srv/../../etc/passwd: refusing a path that leaves the container`],
