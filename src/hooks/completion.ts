@@ -1,7 +1,7 @@
 // Shell completion comes from @oclif/plugin-autocomplete, which completes commands and options.
 // After it has written its bash and zsh functions (`autocomplete`, and again after every plugin
-// install), this adds container names for the commands that take one, asking `nixos-container
-// list` at completion time so the names are always current.
+// install), this adds container names for the commands that take one, and NAME: for cp's
+// operands, asking `nixos-container list` at completion time so the names are always current.
 import type {Command, Hook, Interfaces} from '@oclif/core'
 import {existsSync, readFileSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
@@ -27,6 +27,11 @@ ${fn}()
 {
   local cur="\${COMP_WORDS[COMP_CWORD]}" prev="\${COMP_WORDS[COMP_CWORD-1]}" i word named=0
   local commands=" ${commands.join(' ')} " options=" ${options.join(' ')} "
+  # cp: each operand may be NAME:/PATH; offer NAME: (without a space after it), else files.
+  if [[ $COMP_CWORD -ge 2 && "\${COMP_WORDS[1]}" == cp && "$cur" != -* && "$cur" != */* && "$options" != *" $prev "* ]]; then
+    COMPREPLY=($(compgen -W "$(${bin} list 2>/dev/null | sed 's/$/:/')" -- "$cur"))
+    if [[ \${#COMPREPLY[@]} -gt 0 ]]; then compopt -o nospace 2>/dev/null; return; fi
+  fi
   if [[ $COMP_CWORD -ge 2 && "$cur" != -* && "$commands" == *" \${COMP_WORDS[1]} "* && "$options" != *" $prev "* ]]; then
     for ((i = 2; i < COMP_CWORD; i++)); do
       word="\${COMP_WORDS[i]}"
@@ -47,16 +52,21 @@ complete -F ${fn} ${bin}
 
 function zshLayer(bin: string, text: string, commands: string[]): string {
   const names = `_${bin}_container_names`
+  const operands = `_${bin}_copy_operands`
+  const section = (id: string): RegExp => new RegExp(`(^${id.replace(/[-:]/g, '\\$&')}\\)\\n_arguments -S \\\\\\n[\\s\\S]*?)"\\*: :_files" ;;`, 'm')
   let out = text
-  for (const id of commands) {
-    const section = new RegExp(`(^${id.replace(/[-:]/g, '\\$&')}\\)\\n_arguments -S \\\\\\n[\\s\\S]*?)"\\*: :_files" ;;`, 'm')
-    out = out.replace(section, `$1"1: :${names}" "*: :_files" ;;`)
-  }
+  for (const id of commands) out = out.replace(section(id), `$1"1: :${names}" "*: :_files" ;;`)
+  out = out.replace(section('cp'), `$1"*: :${operands}" ;;`)
   const definition = `${marker}
 ${names}() {
   local -a containers
   containers=(\${(f)"$(${bin} list 2>/dev/null)"})
   _describe -t containers 'container' containers
+}
+${operands}() {
+  local -a containers
+  containers=(\${(f)"$(${bin} list 2>/dev/null)"})
+  _alternative "containers:container:compadd -S : -a containers" 'files:file:_files'
 }
 `
   // Defined before the last line, which calls the completion function.

@@ -63,6 +63,9 @@ describe('shell completion', () => {
       assert.deepEqual(await complete(`nixos-container ${command} w`), ['web-1', 'web-2'], command)
     }
     assert.ok(!(await complete('nixos-container clone web-1 w')).includes('web-2'))
+    // cp's operands are NAME:/PATH or host paths: NAME: is offered for either one.
+    assert.deepEqual(await complete('nixos-container cp w'), ['web-1:', 'web-2:'])
+    assert.deepEqual(await complete('nixos-container cp ./notes d'), ['db:'])
   })
 
   it('offers no names where none belongs', async () => {
@@ -82,6 +85,8 @@ describe('shell completion', () => {
 
   it('gives zsh the same names: the first argument of those commands completes from `nixos-container list`', () => {
     const zsh = readFileSync(path.join(cache, 'autocomplete/functions/zsh/_nixos-container'), 'utf8')
+    assert.match(zsh, /^cp\)\n_arguments -S \\\n(?:(?!;;)[\s\S])*?"\*: :_nixos-container_copy_operands" ;;/m)
+    assert.match(zsh, /_nixos-container_copy_operands\(\) \{[\s\S]*?compadd -S : -a containers/)
     for (const command of ['start', 'stop', 'destroy', 'run', 'show-ip']) {
       assert.match(zsh, new RegExp(`^${command}\\)\\n_arguments -S \\\\\\n(?:(?!;;)[\\s\\S])*?"1: :_nixos-container_container_names" "\\*: :_files" ;;`, 'm'), command)
     }
