@@ -23,7 +23,8 @@ done
 
 log=${TMPDIR:-/tmp}/nixos-container-setup.log
 : >"$log"
-# step DESCRIPTION COMMAND…: runs COMMAND with its output in the log.
+# step DESCRIPTION COMMAND…: runs COMMAND with its output in the log. (COMMAND runs as an `if`
+# condition, where set -e is off: a function given to it returns at its first failure itself.)
 step() {
   local what=$1
   shift
@@ -40,7 +41,7 @@ missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 install_packages() {
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
+  apt-get update -qq || return
   apt-get install -y -qq "${missing[@]}"
 }
 if [ "${#missing[@]}" -gt 0 ]; then step "installing Debian packages: ${missing[*]}" install_packages; fi
@@ -59,7 +60,7 @@ install_dependencies() {
   version=$(node -p "require('./package-lock.json').packages['node_modules/node'].version")
   bootstrap=${XDG_CACHE_HOME:-$HOME/.cache}/nixos-container/node-$version
   if [ ! -x "$bootstrap/node_modules/.bin/node" ]; then
-    npm install --prefix "$bootstrap" --no-save --no-package-lock --no-audit --no-fund "node@$version"
+    npm install --prefix "$bootstrap" --no-save --no-package-lock --no-audit --no-fund "node@$version" || return
   fi
   PATH=$bootstrap/node_modules/.bin:$PATH npm ci --no-audit --no-fund
 }

@@ -44,10 +44,13 @@ function interrupted(signal: NodeJS.Signals): void {
   if (interrupting) return
   interrupting = signal
   process.stderr.write(`nixos-container: interrupted by ${signal}${cleanups.size ? ', undoing unfinished work' : ''}\n`)
+  // Taken now: stopping our children ends the work those cleanups guard, which then releases them
+  // (a start whose nspawn got our SIGTERM fails, or boots, and its step ends), yet its container
+  // still has to be undone. Newest first: later steps may depend on what earlier ones made.
+  const pending = [...cleanups].reverse()
   void (async () => {
     await stopChildren()
-    // Newest first: later steps may depend on what earlier ones made.
-    for (const cleanup of [...cleanups].reverse()) {
+    for (const cleanup of pending) {
       try {
         await cleanup()
       } catch (error) {

@@ -77,10 +77,19 @@ export interface CapturedRun {
   stderr: string
 }
 
+/** Runs with stdout and stderr captured (run --json); signals reach the command as in runInteractive. */
 export async function runCaptured(argv: string[]): Promise<CapturedRun> {
   const {execa} = await import('execa')
   const [command, ...args] = argv
-  const result = await execa(command, args, {reject: false, stdin: 'inherit', stripFinalNewline: false})
-  const exitCode = result.exitCode ?? (result.signal ? signalExitStatus(result.signal) : 128)
-  return {exitCode, stdout: String(result.stdout), stderr: String(result.stderr)}
+  const child = execa(command, args, {reject: false, stdin: 'inherit', stripFinalNewline: false})
+  // Our listeners also keep execa's signal-exit from re-raising the signal and killing the CLI,
+  // and the command in the container with it unreached (issue 16 #10).
+  const stopForwarding = child.pid === undefined ? () => {} : forwardSignals(child.pid, Boolean(process.stdin.isTTY))
+  try {
+    const result = await child
+    const exitCode = result.exitCode ?? (result.signal ? signalExitStatus(result.signal) : 128)
+    return {exitCode, stdout: String(result.stdout), stderr: String(result.stderr)}
+  } finally {
+    stopForwarding()
+  }
 }

@@ -94,6 +94,7 @@ const followInterval = 250
  * it saved last time (--cursor-file); a journal rotated or vacuumed meanwhile is picked up too.
  */
 function followJournal(root: string, request: LogsRequest): Promise<number> {
+  // Its own SIGINT and SIGTERM end the following with status 0 (the signal owner would exit 130).
   return withScratchDirectory('logs', async (scratch) => {
     const cursorFile = path.join(scratch, 'cursor')
     let stopped = false
@@ -128,7 +129,7 @@ function followJournal(root: string, request: LogsRequest): Promise<number> {
       process.off('SIGINT', stop)
       process.off('SIGTERM', stop)
     }
-  })
+  }, {removeOnSignal: false})
 }
 
 /** What changes when journald writes: which files there are, their sizes and times (journald touches each after a write). */

@@ -6,6 +6,7 @@ import {existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync} fro
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 
+import {singleQuoted} from '../../dist/lib/argv.js'
 import {fixtures, projectRoot, TestHost} from '../helpers/host.ts'
 
 /** The lines of stderr that carry MESSAGE (the error line, and any progress line that repeats it). */
@@ -32,6 +33,9 @@ describe('first minutes: one error line, cheap checks first', () => {
         const lines = failed.stderr.trimEnd().split('\n')
         assert.match(lines.at(-1)!, new RegExp(`^nixos-container: ${message}`))
         assert.deepEqual(linesCarrying(failed.stderr, 'nixos-container:'), [lines.at(-1)])
+        // Nor in any other form: the message is on the error line only (build output aside, which
+        // says it in Nix's words).
+        assert.deepEqual(linesCarrying(failed.stderr, message), [lines.at(-1)], failed.stderr)
         // The step is marked failed, without the message repeated on its line.
         assert.ok(lines.some((line) => /^✖ Building the system of container broken/.test(line)), failed.stderr)
         assert.deepEqual(lines.filter((line) => line.includes('FAILED')), [])
@@ -42,6 +46,21 @@ describe('first minutes: one error line, cheap checks first', () => {
         assert.equal(json.stderr, '', 'under --json the error is said once, in the document')
       })
     }
+
+    it('on a terminal too: the live display marks the step failed and the message comes once, after it', async () => {
+      // script(1) gives the CLI a terminal (of a fixed width), as a user's shell would.
+      const [, args, message] = failures[0]
+      const {command, env} = host.terminalCommand(['create', 'broken', ...args].map(singleQuoted).join(' '))
+      const shown = await execa('script', ['-qec', `stty cols 150 rows 40; ${command}`, '/dev/null'], {env, reject: false})
+      assert.equal(shown.exitCode, 1)
+      // What the terminal shows, line by line: escapes gone, each repaint on a line of its own.
+      const lines = String(shown.stdout).replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').split(/\r?\n|\r/).filter((l) => l.trim())
+      assert.match(lines.at(-1)!, new RegExp(`^nixos-container: ${message}`))
+      assert.deepEqual(linesCarrying(lines.join('\n'), message), [lines.at(-1)], lines.join('\n'))
+      assert.ok(lines.some((l) => /^✖ Building the system of container broken/.test(l)), lines.join('\n'))
+      assert.deepEqual(lines.filter((l) => l.includes('FAILED')), [])
+      assert.ok(!existsSync(host.conf('broken')))
+    })
   })
 
   describe('inputs that can be checked without building are checked before anything is reserved or printed', () => {
@@ -98,11 +117,31 @@ describe('first minutes: one error line, cheap checks first', () => {
     // It would run npm ci (replacing node_modules under the running suite) if the lock changed since.
     const lock = (file: string): number => statSync(path.join(projectRoot, file), {throwIfNoEntry: false})?.mtimeMs ?? Infinity
     if (lock('package-lock.json') > lock('node_modules/.package-lock.json')) this.skip()
-    const setup = await execa('bash', [path.join(projectRoot, 'scripts/prepare-host.sh')], {all: true, reject: false})
-    assert.equal(setup.exitCode, 0, setup.all)
-    const lines = setup.all!.split('\n').filter(Boolean)
-    assert.ok(lines.length <= 2, setup.all)
-    assert.ok(lines.every((line) => line.startsWith('setup: ')), setup.all)
-    assert.doesNotMatch(setup.all!, /npm warn|EBADENGINE/)
+    // As scripts/test.sh runs it, and as scripts/demo.sh does (less its --build, which would rebuild
+    // dist/ under the running suite).
+    for (const options of [[], ['--without-test-host']]) {
+      const setup = await execa('bash', [path.join(projectRoot, 'scripts/prepare-host.sh'), ...options], {all: true, reject: false})
+      assert.equal(setup.exitCode, 0, setup.all)
+      const lines = setup.all!.split('\n').filter(Boolean)
+      assert.ok(lines.length <= 2, setup.all)
+      assert.ok(lines.every((line) => line.startsWith('setup: ')), setup.all)
+      assert.doesNotMatch(setup.all!, /npm warn|EBADENGINE/)
+    }
+  })
+
+  it('a set-up step that fails names its log and shows its last lines', async () => {
+    // A dpkg that finds nothing installed and an apt-get that fails: nothing is really installed.
+    const bin = path.join(scratch, 'fake-bin')
+    mkdirSync(bin)
+    writeFileSync(path.join(bin, 'dpkg'), '#!/bin/sh\nexit 1\n', {mode: 0o755})
+    writeFileSync(path.join(bin, 'apt-get'), '#!/bin/sh\necho "E: the mirror is unreachable (simulated)"\nexit 100\n', {mode: 0o755})
+    const setup = await execa('bash', [path.join(projectRoot, 'scripts/prepare-host.sh')],
+      {all: true, reject: false, env: {PATH: `${bin}:${process.env.PATH}`, TMPDIR: scratch}})
+    assert.equal(setup.exitCode, 1, setup.all)
+    const log = path.join(scratch, 'nixos-container-setup.log')
+    const lines = setup.all!.split('\n')
+    assert.match(lines[0], /^setup: installing Debian packages: nix-bin /)
+    assert.equal(lines[1], `${lines[0]} failed; the last lines of ${log}:`)
+    assert.deepEqual(lines.slice(2), ['E: the mirror is unreachable (simulated)'])
   })
 })

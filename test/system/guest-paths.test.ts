@@ -164,6 +164,7 @@ describe('guest paths: links planted in a container never reach the host', funct
       assert.notEqual(interrupted.exitCode, 0)
       assert.equal(readFileSync(path.join(root, configuration), 'utf8'), installed)
       assert.equal(generation(), before)
+      assert.deepEqual(readdirSync(tmp).filter((entry) => entry.startsWith('nixos-container-')), [], 'its private copy is gone too')
       try {
         process.kill(builder, 'SIGKILL')
       } catch {

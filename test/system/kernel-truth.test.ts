@@ -185,6 +185,25 @@ describe('a start killed right after it spawned systemd-nspawn', function () {
     await assertGone(host, name)
   })
 
+  it('Ctrl-C (SIGINT to the process group), SIGTERM or SIGHUP to start right after it spawned systemd-nspawn leaves the container fully down', async () => {
+    for (const [signal, status, target] of [['SIGINT', 130, 'group'], ['SIGTERM', 143, 'pid'], ['SIGHUP', 129, 'pid']] as const) {
+      const start = execa(process.execPath, [cliPath, 'start', name], {env: host.env, reject: false, detached: true, stdin: 'ignore'})
+      assert.ok(await waitFor(() => existsSync(pidFile(host, name)), 30_000, 2))
+      process.kill(target === 'group' ? -start.pid! : start.pid!, signal)
+      const result = await start
+      assert.equal(result.exitCode, status, `${signal}: ${String(result.stderr)}`)
+      assert.match(String(result.stderr), new RegExp(`^nixos-container: interrupted by ${signal}, undoing unfinished work$`, 'm'))
+      assert.doesNotMatch(String(result.stderr), /^nixos-container: (?!interrupted)/m, 'no error line besides the interruption')
+      await assertGone(host, name)
+      assert.ok(!existsSync(pidFile(host, name)), `${signal}: no pid file left`)
+    }
+    // And it starts normally afterwards.
+    await host.ok(['start', name])
+    await assertCleanlyUp(host, name, address)
+    await host.ok(['stop', name])
+    await assertGone(host, name)
+  })
+
   it('destroy always succeeds on a half-started container', async () => {
     await killedStart()
     await host.ok(['destroy', name])

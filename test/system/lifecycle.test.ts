@@ -83,6 +83,44 @@ describe('a running container', function () {
     assert.equal(withoutTty.stdout, 'none\n')
   })
 
+  it('run reports a guest command killed by signal N as 128+N, as a shell does (issue 16 #10)', async () => {
+    for (const [signal, status] of [['PIPE', 141], ['SEGV', 139], ['USR1', 138], ['ABRT', 134]] as const) {
+      for (const json of [[], ['--json']]) {
+        const result = await host.cli(['run', 'box', ...json, '--', 'sh', '-c', `kill -${signal} $$`])
+        assert.equal(result.exitCode, status, `SIG${signal} ${json.join('')}: ${result.stderr}`)
+        if (json.length > 0) assert.equal(JSON.parse(result.stdout).exitCode, status)
+      }
+    }
+  })
+
+  it('signals sent to run (INT, QUIT, TERM, HUP) reach the command in the container, and nothing stays running there (issue 16 #10)', async () => {
+    /** The guest's processes whose command line is exactly ARGV. */
+    const inGuest = (argv: string[]): number[] => host.processesOf('box').filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8') === `${argv.join('\0')}\0`
+      } catch {
+        return false
+      }
+    })
+    for (const [index, [signal, status]] of ([['SIGINT', 130], ['SIGQUIT', 131], ['SIGTERM', 143], ['SIGHUP', 129]] as const).entries()) {
+      for (const json of [[], ['--json']]) {
+        const sleeper = ['sleep', String(4240 + index)]
+        // stdin not a terminal: the CLI, not a terminal's process group, has to pass the signal on.
+        const cli = execa(process.execPath, [cliPath, 'run', 'box', ...json, '--', ...sleeper], {env: host.env, stdin: 'ignore', reject: false})
+        for (let tries = 0; tries < 200 && inGuest(sleeper).length === 0; tries++) await new Promise((resolve) => setTimeout(resolve, 50))
+        const [guestPid] = inGuest(sleeper)
+        assert.ok(guestPid, `${signal}: the command runs in the container`)
+        cli.kill(signal)
+        const result = await cli
+        const what = `${signal} ${json.join('')}: ${String(result.stderr)}`
+        assert.equal(result.exitCode, status, what)
+        for (let tries = 0; tries < 40 && isAlive(guestPid); tries++) await new Promise((resolve) => setTimeout(resolve, 50))
+        assert.ok(!isAlive(guestPid), `${what}: the command in the container has ended`)
+        assert.deepEqual(inGuest(sleeper), [], what)
+      }
+    }
+  })
+
   it('root-login gives a root shell, and login a login prompt, on a terminal', async () => {
     const rootShell = await typeAt(host, 'root-login box', [[800, 'echo ROOT-$(id -u)-$(hostname)\n'], [200, 'exit 4\n']])
     assert.equal(rootShell.exitCode, 4)
