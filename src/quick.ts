@@ -6,6 +6,7 @@
 // selected supervisor's plugin is loaded (see plugin-host/).
 import {reportError} from './lib/errors.js'
 import {runRemote, takeRemoteFlags} from './lib/remote.js'
+import {hostDefaults} from './plugin-host/settings.js'
 import {listOutput, showIpOutput, statusOutput} from './presenters.js'
 
 const quickCommands: Record<string, {takesName: boolean; run: (name: string, json: boolean) => unknown}> = {
@@ -23,7 +24,7 @@ export async function runQuick(argv: string[]): Promise<boolean> {
   // --host, are oclif's (list combines them, errors are reported there).
   let remote: ReturnType<typeof takeRemoteFlags>
   try {
-    remote = takeRemoteFlags(given)
+    remote = takeRemoteFlags(given, process.env, hostDefaults(id))
   } catch {
     return false
   }

@@ -9,6 +9,7 @@ import {constants} from 'node:os'
 
 import {singleQuoted, takeFromArgv} from './argv.js'
 import {UserError} from './errors.js'
+import {interruptedBy} from './signals.js'
 
 export interface RemoteHost {
   /** As given: [USER@]HOST[:PORT]. */
@@ -27,7 +28,9 @@ export interface RemoteTarget {
   sshOptions: string[]
 }
 
-export function parseHost(spec: string): RemoteHost {
+export function parseHost(spec: string, named: Record<string, string> = {}): RemoteHost {
+  // A name from the settings file's "hosts": that host, shown by its name.
+  if (Object.hasOwn(named, spec)) return {...parseHost(named[spec]), spec}
   const match = /^(?:([A-Za-z0-9._-]+)@)?(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(?::(\d{1,5}))?$/.exec(spec)
   const port = match?.[3] === undefined ? undefined : Number(match[3])
   if (!match || (port !== undefined && (port < 1 || port > 65_535))) {
@@ -39,11 +42,19 @@ export function parseHost(spec: string): RemoteHost {
   return {spec, destination: user === undefined ? bare : `${user}@${bare}`, port, local}
 }
 
+export interface HostDefaults {
+  /** The settings file's named hosts. */
+  named?: Record<string, string>
+  /** Without --host or NIXOS_CONTAINER_HOST, these (list: this machine and every named host). */
+  fallback?: string[]
+}
+
 /**
  * Takes --host and --ssh-option (either form, `--x V` or `--x=V`) out of ARGV up to a `--`, so the
- * rest can be sent to the remote tool as it is. No --host: NIXOS_CONTAINER_HOST, if set.
+ * rest can be sent to the remote tool as it is. No --host: NIXOS_CONTAINER_HOST, if set, else
+ * DEFAULTS.fallback. A host named in the settings file is that host.
  */
-export function takeRemoteFlags(argv: string[], env: NodeJS.ProcessEnv = process.env): {argv: string[]; target?: RemoteTarget} {
+export function takeRemoteFlags(argv: string[], env: NodeJS.ProcessEnv = process.env, defaults: HostDefaults = {}): {argv: string[]; target?: RemoteTarget} {
   const hosts: string[] = []
   const options: string[] = []
   const rest = takeFromArgv(argv, (arg, next) => {
@@ -55,11 +66,12 @@ export function takeRemoteFlags(argv: string[], env: NodeJS.ProcessEnv = process
     return flag[2] === undefined ? 2 : 1
   })
   if (hosts.length === 0 && env.NIXOS_CONTAINER_HOST) hosts.push(...env.NIXOS_CONTAINER_HOST.split(/[\s,]+/).filter(Boolean))
+  if (hosts.length === 0) hosts.push(...(defaults.fallback ?? []))
   if (hosts.length === 0) {
     if (options.length > 0) throw new UserError('--ssh-option needs --host')
     return {argv: rest}
   }
-  return {argv: rest, target: {hosts: hosts.map(parseHost), sshOptions: options.flatMap((o) => o.split(/\s+/).filter(Boolean))}}
+  return {argv: rest, target: {hosts: hosts.map((spec) => parseHost(spec, defaults.named)), sshOptions: options.flatMap((o) => o.split(/\s+/).filter(Boolean))}}
 }
 
 /** ARG as one word for a POSIX shell: as it is when nothing in it is special, else single-quoted. */
@@ -92,7 +104,7 @@ const marker = '\u001Enc-remote'
  * The one command the remote shell runs: check the tool (and Nix when needed), say so on stderr
  * with the marker, then exec the tool with ARGV.
  */
-export function remoteCommand(argv: string[], {needsNix = false} = {}): string {
+export function remoteCommand(argv: string[], {needsNix = false, stdin = false} = {}): string {
   const fail = (what: string): string => `{ printf '%s ${what}\\n' "$M" >&2; exit 255; }`
   const script = [
     `M=$(printf '\\036')nc-remote`,
@@ -101,7 +113,7 @@ export function remoteCommand(argv: string[], {needsNix = false} = {}): string {
     ...(needsNix ? [`command -v nix-store >/dev/null 2>&1 || ${fail('no-nix')}`] : []),
     `printf '%s ok\\n' "$M" >&2`,
   ].join('\n')
-  return execTool(argv, script)
+  return execTool(argv, script, {hangUp: !stdin})
 }
 
 /**
@@ -109,12 +121,23 @@ export function remoteCommand(argv: string[], {needsNix = false} = {}): string {
  * (fish, nushell) runs it all the same; a NIXOS_CONTAINER_HOST in the host's own environment must
  * not send the command on again.
  */
-function execTool(argv: string[], script = ''): string {
-  return `sh -c ${shellQuote(['unset NIXOS_CONTAINER_HOST', script, `exec nixos-container ${argv.map(shellQuote).join(' ')}`].filter(Boolean).join('\n'))}`
+function execTool(argv: string[], script = '', {hangUp = false} = {}): string {
+  const exec = `exec nixos-container ${argv.map(shellQuote).join(' ')}`
+  // Without data on stdin, stdin is the connection (see hangUpFd): given to the tool as fd 3.
+  const lines = ['unset NIXOS_CONTAINER_HOST', script, hangUp ? `exec 3<&0 </dev/null; ${hangUpVariable}=3 ${exec}` : exec]
+  return `sh -c ${shellQuote(lines.filter(Boolean).join('\n'))}`
 }
 
-export function sshArgv(host: RemoteHost, sshOptions: string[], command: string, {tty = false, stdin = true} = {}): string[] {
-  return [...sshOptionsFor(host, sshOptions), ...(tty ? ['-t'] : []), ...(stdin ? [] : ['-n']), '--', host.destination, command]
+/**
+ * Commands that read no stdin get a pipe from us as their ssh stdin instead of /dev/null, never
+ * written and closed only when this process ends; the remote tool watches it (bin/run.js) and
+ * takes its end as a hang-up. So a dropped connection or a Ctrl-C here stops the remote command
+ * as a Ctrl-C there would: an unfinished create or update is undone, not left half-made.
+ */
+export const hangUpVariable = 'NIXOS_CONTAINER_HANGUP_FD'
+
+export function sshArgv(host: RemoteHost, sshOptions: string[], command: string, {tty = false} = {}): string[] {
+  return [...sshOptionsFor(host, sshOptions), ...(tty ? ['-t'] : []), '--', host.destination, command]
 }
 
 /** A host that cannot be used: one line naming it; exit 255, as ssh's own failures. */
@@ -177,13 +200,14 @@ export async function runRemote(host: RemoteHost, sshOptions: string[], argv: st
     await runRemote(host, sshOptions, ['--version'], {captureStdout: true, needsNix: options.needsNix})
     return spawnSsh(host, sshArgv(host, sshOptions, execTool(argv), {tty: true}), {...options, checked: true})
   }
-  return spawnSsh(host, sshArgv(host, sshOptions, remoteCommand(argv, options), {stdin: options.stdin ?? false}), {...options, checked: false})
+  return spawnSsh(host, sshArgv(host, sshOptions, remoteCommand(argv, options)), {...options, checked: false})
 }
 
 function spawnSsh(host: RemoteHost, args: string[], options: RemoteRunOptions & {checked: boolean}): Promise<RemoteRunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn('ssh', args, {
-      stdio: [options.stdin || options.tty ? 'inherit' : 'ignore', options.captureStdout ? 'pipe' : 'inherit', options.checked ? 'inherit' : 'pipe'],
+      // Not the user's stdin: the hang-up pipe (execTool), left open until this process ends.
+      stdio: [options.stdin || options.tty ? 'inherit' : 'pipe', options.captureStdout ? 'pipe' : 'inherit', options.checked ? 'inherit' : 'pipe'],
     })
     let stdout = ''
     child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
@@ -220,7 +244,10 @@ function spawnSsh(host: RemoteHost, args: string[], options: RemoteRunOptions & 
       reject(error.code === 'ENOENT' ? new RemoteError(host.spec, 'ssh is not installed here') : error)
     })
     child.once('close', (code, signal) => {
+      child.stdin?.destroy()
       const exitCode = code ?? 128 + (signal === null ? 0 : constants.signals[signal])
+      // ssh itself killed (not by our own Ctrl-C): the connection is gone; the remote tool hangs up.
+      if (signal !== null && !interruptedBy()) return reject(new RemoteError(host.spec, `connection lost (ssh killed by ${signal})`))
       if (!passing) {
         if (failure) return reject(new RemoteError(host.spec, failure))
         if (exitCode !== 0) return reject(new RemoteError(host.spec, sshFailure([...held, partial])))
