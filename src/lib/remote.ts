@@ -9,7 +9,7 @@ import {constants} from 'node:os'
 
 import {singleQuoted, takeFromArgv} from './argv.js'
 import {UserError} from './errors.js'
-import {interruptedBy} from './signals.js'
+import {interruptedBy, onInterrupt} from './signals.js'
 
 export interface RemoteHost {
   /** As given: [USER@]HOST[:PORT]. */
@@ -111,7 +111,8 @@ export function remoteCommand(argv: string[], {needsNix = false, stdin = false} 
     `v=$(nixos-container --version 2>/dev/null) || ${fail('no-tool')}`,
     `case "$v" in ${compatiblePattern()}) ;; *) printf '%s version %s\\n' "$M" "$v" >&2; exit 255;; esac`,
     ...(needsNix ? [`command -v nix-store >/dev/null 2>&1 || ${fail('no-nix')}`] : []),
-    `printf '%s ok\\n' "$M" >&2`,
+    // $$: the pid (and process group, ssh starts a session) the tool will have: see interruptRemote.
+    `printf '%s ok %s\\n' "$M" "$$" >&2`,
   ].join('\n')
   return execTool(argv, script, {hangUp: !stdin})
 }
@@ -200,11 +201,27 @@ export async function runRemote(host: RemoteHost, sshOptions: string[], argv: st
     await runRemote(host, sshOptions, ['--version'], {captureStdout: true, needsNix: options.needsNix})
     return spawnSsh(host, sshArgv(host, sshOptions, execTool(argv), {tty: true}), {...options, checked: true})
   }
-  return spawnSsh(host, sshArgv(host, sshOptions, remoteCommand(argv, options)), {...options, checked: false})
+  return spawnSsh(host, sshArgv(host, sshOptions, remoteCommand(argv, options)), {...options, sshOptions, checked: false})
 }
 
-function spawnSsh(host: RemoteHost, args: string[], options: RemoteRunOptions & {checked: boolean}): Promise<RemoteRunResult> {
+/**
+ * A command with data on stdin (run, cp) has no hang-up pipe (execTool): its end of input is no
+ * sign of a lost connection. Interrupted here (Ctrl-C, SIGTERM), we tell its host through a second
+ * connection: SIGINT to the remote tool's process group, as a Ctrl-C on a terminal there sends.
+ */
+async function interruptRemote(host: RemoteHost, sshOptions: string[], pid: string): Promise<void> {
+  const child = spawn('ssh', sshArgv(host, [...sshOptions, '-o', 'ConnectTimeout=5'], `kill -INT -- -${pid}`), {stdio: 'ignore'})
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
+  await new Promise((resolve) => child.once('close', resolve).once('error', resolve))
+  clearTimeout(timer)
+}
+
+function spawnSsh(host: RemoteHost, args: string[], options: RemoteRunOptions & {checked: boolean; sshOptions?: string[]}): Promise<RemoteRunResult> {
   return new Promise((resolve, reject) => {
+    let remotePid: string | undefined
+    const forget = options.stdin && !options.checked && options.sshOptions
+      ? onInterrupt(() => remotePid === undefined ? undefined : interruptRemote(host, options.sshOptions!, remotePid))
+      : () => {}
     const child = spawn('ssh', args, {
       // Not the user's stdin: the hang-up pipe (execTool), left open until this process ends.
       stdio: [options.stdin || options.tty ? 'inherit' : 'pipe', options.captureStdout ? 'pipe' : 'inherit', options.checked ? 'inherit' : 'pipe'],
@@ -234,6 +251,7 @@ function spawnSsh(host: RemoteHost, args: string[], options: RemoteRunOptions & 
           continue
         }
         passing = true
+        if (/^\d+$/.test(words[1] ?? '')) remotePid = words[1]
         // What ssh said before (a "Warning: Permanently added …") is the user's to see.
         const rest = [...held, ...lines.slice(i + 1)].map((l) => l + '\n').join('') + partial
         if (rest) process.stderr.write(rest)
@@ -245,6 +263,7 @@ function spawnSsh(host: RemoteHost, args: string[], options: RemoteRunOptions & 
     })
     child.once('close', (code, signal) => {
       child.stdin?.destroy()
+      if (!interruptedBy()) forget()
       const exitCode = code ?? 128 + (signal === null ? 0 : constants.signals[signal])
       // ssh itself killed (not by our own Ctrl-C): the connection is gone; the remote tool hangs up.
       if (signal !== null && !interruptedBy()) return reject(new RemoteError(host.spec, `connection lost (ssh killed by ${signal})`))

@@ -114,6 +114,20 @@ describe('--host: containers on another machine over ssh', function () {
       assert.deepEqual(JSON.parse(captured.stdout), {name: 'rh1', exitCode: 3, stdout: 'out\n', stderr: 'err\n'})
     })
 
+    it('Ctrl-C of run without a terminal stops the command there too', async () => {
+      const child = execa(process.execPath, [cliPath, ...withHost(['run', 'rh1']), '--', 'sh', '-c', 'echo started; exec sleep 997'], {env: here.env, reject: false})
+      await new Promise<void>((resolve) => child.stdout!.on('data', (chunk: Buffer) => {
+        if (chunk.toString().includes('started')) resolve()
+      }))
+      assert.notEqual((await ssh.host.sh('pgrep -f "sleep 997" || true')).trim(), '')
+      // As a terminal's Ctrl-C: SIGINT to the tool and its ssh.
+      for (const pid of [child.pid!, ...descendants(child.pid!).map((p) => p.pid)]) process.kill(pid, 'SIGINT')
+      const result = await child
+      assert.equal(result.exitCode, 130)
+      for (let i = 0; i < 50 && (await ssh.host.sh('pgrep -f "sleep 997" || true')).trim() !== ''; i++) await sleep(100)
+      assert.equal((await ssh.host.sh('pgrep -f "sleep 997" || true')).trim(), '', 'the command there is gone')
+    })
+
     it('list over this machine and the remote: one list with the host of each', async () => {
       await here.ok(['create', 'rhlocal', '--system-path', firstSystem, '--host-address', '10.233.248.3', '--local-address', '10.233.248.4'])
       const hosts = ['--host', 'local', ...ssh.flags()]
