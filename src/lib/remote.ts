@@ -4,6 +4,7 @@
 // version in the same connection, and turns ssh's failures into one line naming the host.
 // node:child_process only: `list --host` runs on the quick path (src/quick.ts).
 import {spawn} from 'node:child_process'
+import {randomBytes} from 'node:crypto'
 import {readFileSync} from 'node:fs'
 import {constants} from 'node:os'
 
@@ -104,17 +105,17 @@ const marker = '\u001Enc-remote'
  * The one command the remote shell runs: check the tool (and Nix when needed), say so on stderr
  * with the marker, then exec the tool with ARGV.
  */
-export function remoteCommand(argv: string[], {needsNix = false, stdin = false} = {}): string {
+export function remoteCommand(argv: string[], {needsNix = false, stdin = false, token}: {needsNix?: boolean; stdin?: boolean; token?: string} = {}): string {
   const fail = (what: string): string => `{ printf '%s ${what}\\n' "$M" >&2; exit 255; }`
   const script = [
     `M=$(printf '\\036')nc-remote`,
     `v=$(nixos-container --version 2>/dev/null) || ${fail('no-tool')}`,
     `case "$v" in ${compatiblePattern()}) ;; *) printf '%s version %s\\n' "$M" "$v" >&2; exit 255;; esac`,
     ...(needsNix ? [`command -v nix-store >/dev/null 2>&1 || ${fail('no-nix')}`] : []),
-    // $$: the pid (and process group, ssh starts a session) the tool will have: see interruptRemote.
+    // $$: the pid the tool will have (exec): see interruptRemote.
     `printf '%s ok %s\\n' "$M" "$$" >&2`,
   ].join('\n')
-  return execTool(argv, script, {hangUp: !stdin})
+  return execTool(argv, token === undefined ? script : `${script}\nexport ${runToken}=${token}`, {hangUp: !stdin})
 }
 
 /**
@@ -136,6 +137,9 @@ function execTool(argv: string[], script = '', {hangUp = false} = {}): string {
  * as a Ctrl-C there would: an unfinished create or update is undone, not left half-made.
  */
 export const hangUpVariable = 'NIXOS_CONTAINER_HANGUP_FD'
+
+/** A command with stdin data is marked with a random token in its environment: see interruptRemote. */
+const runToken = 'NIXOS_CONTAINER_RUN_TOKEN'
 
 export function sshArgv(host: RemoteHost, sshOptions: string[], command: string, {tty = false} = {}): string[] {
   return [...sshOptionsFor(host, sshOptions), ...(tty ? ['-t'] : []), '--', host.destination, command]
@@ -201,27 +205,32 @@ export async function runRemote(host: RemoteHost, sshOptions: string[], argv: st
     await runRemote(host, sshOptions, ['--version'], {captureStdout: true, needsNix: options.needsNix})
     return spawnSsh(host, sshArgv(host, sshOptions, execTool(argv), {tty: true}), {...options, checked: true})
   }
-  return spawnSsh(host, sshArgv(host, sshOptions, remoteCommand(argv, options)), {...options, sshOptions, checked: false})
+  const token = options.stdin ? randomBytes(8).toString('hex') : undefined
+  return spawnSsh(host, sshArgv(host, sshOptions, remoteCommand(argv, {...options, token})), {...options, sshOptions, token, checked: false})
 }
 
 /**
  * A command with data on stdin (run, cp) has no hang-up pipe (execTool): its end of input is no
  * sign of a lost connection. Interrupted here (Ctrl-C, SIGTERM), we tell its host through a second
- * connection: SIGINT to the remote tool's process group, as a Ctrl-C on a terminal there sends.
+ * connection: SIGINT to the remote tool, which passes it on to the command in the container as it
+ * does any signal it gets without a terminal (operations/interactive.ts).
  */
-async function interruptRemote(host: RemoteHost, sshOptions: string[], pid: string): Promise<void> {
-  const child = spawn('ssh', sshArgv(host, [...sshOptions, '-o', 'ConnectTimeout=5'], `kill -INT -- -${pid}`), {stdio: 'ignore'})
+async function interruptRemote(host: RemoteHost, sshOptions: string[], pid: string, token: string): Promise<void> {
+  // Only if PID is still our command (its environment has our token), never a process that took its number.
+  const command = `grep -qz ${runToken}=${token} /proc/${pid}/environ 2>/dev/null && kill -INT ${pid}`
+  const child = spawn('ssh', sshArgv(host, [...sshOptions, '-o', 'ConnectTimeout=5'], command), {stdio: 'ignore'})
   const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
   await new Promise((resolve) => child.once('close', resolve).once('error', resolve))
   clearTimeout(timer)
 }
 
-function spawnSsh(host: RemoteHost, args: string[], options: RemoteRunOptions & {checked: boolean; sshOptions?: string[]}): Promise<RemoteRunResult> {
+function spawnSsh(host: RemoteHost, args: string[], options: RemoteRunOptions & {checked: boolean; sshOptions?: string[]; token?: string}): Promise<RemoteRunResult> {
   return new Promise((resolve, reject) => {
     let remotePid: string | undefined
-    const forget = options.stdin && !options.checked && options.sshOptions
-      ? onInterrupt(() => remotePid === undefined ? undefined : interruptRemote(host, options.sshOptions!, remotePid))
-      : () => {}
+    let told: Promise<void> | undefined
+    const tellRemote = (): Promise<void> | undefined =>
+      remotePid === undefined || options.token === undefined ? undefined : (told ??= interruptRemote(host, options.sshOptions!, remotePid, options.token))
+    const forget = options.stdin && !options.checked && options.sshOptions ? onInterrupt(tellRemote) : () => {}
     const child = spawn('ssh', args, {
       // Not the user's stdin: the hang-up pipe (execTool), left open until this process ends.
       stdio: [options.stdin || options.tty ? 'inherit' : 'pipe', options.captureStdout ? 'pipe' : 'inherit', options.checked ? 'inherit' : 'pipe'],
@@ -261,11 +270,14 @@ function spawnSsh(host: RemoteHost, args: string[], options: RemoteRunOptions & 
     child.once('error', (error: NodeJS.ErrnoException) => {
       reject(error.code === 'ENOENT' ? new RemoteError(host.spec, 'ssh is not installed here') : error)
     })
-    child.once('close', (code, signal) => {
+    child.once('close', async (code, signal) => {
       child.stdin?.destroy()
-      if (!interruptedBy()) forget()
       const exitCode = code ?? 128 + (signal === null ? 0 : constants.signals[signal])
-      // ssh itself killed (not by our own Ctrl-C): the connection is gone; the remote tool hangs up.
+      // ssh killed, or ended by a signal (it says "Killed by signal N" and exits 255): the connection
+      // may be gone with the command still running there. A command without stdin data hangs up
+      // there by itself; one with (run, cp) is told, as the signal may reach ssh before us.
+      if ((signal !== null || code === 255) && options.stdin && !options.checked) await tellRemote()
+      if (!interruptedBy()) forget()
       if (signal !== null && !interruptedBy()) return reject(new RemoteError(host.spec, `connection lost (ssh killed by ${signal})`))
       if (!passing) {
         if (failure) return reject(new RemoteError(host.spec, failure))
