@@ -4,7 +4,6 @@
 // version in the same connection, and turns ssh's failures into one line naming the host.
 // node:child_process only: `list --host` runs on the quick path (src/quick.ts).
 import {spawn} from 'node:child_process'
-import {randomBytes} from 'node:crypto'
 import {readFileSync} from 'node:fs'
 import {constants} from 'node:os'
 
@@ -105,17 +104,17 @@ const marker = '\u001Enc-remote'
  * The one command the remote shell runs: check the tool (and Nix when needed), say so on stderr
  * with the marker, then exec the tool with ARGV.
  */
-export function remoteCommand(argv: string[], {needsNix = false, stdin = false, token}: {needsNix?: boolean; stdin?: boolean; token?: string} = {}): string {
+export function remoteCommand(argv: string[], {needsNix = false, stdin = false} = {}): string {
   const fail = (what: string): string => `{ printf '%s ${what}\\n' "$M" >&2; exit 255; }`
   const script = [
     `M=$(printf '\\036')nc-remote`,
     `v=$(nixos-container --version 2>/dev/null) || ${fail('no-tool')}`,
     `case "$v" in ${compatiblePattern()}) ;; *) printf '%s version %s\\n' "$M" "$v" >&2; exit 255;; esac`,
     ...(needsNix ? [`command -v nix-store >/dev/null 2>&1 || ${fail('no-nix')}`] : []),
-    // $$: the pid the tool will have (exec): see interruptRemote.
-    `printf '%s ok %s\\n' "$M" "$$" >&2`,
+    // $$: the pid the tool will have (exec), and its start time (field 22 of stat): see interruptRemote.
+    `printf '%s ok %s %s\\n' "$M" "$$" "$(sed 's/.*) //' /proc/$$/stat | cut -d' ' -f20)" >&2`,
   ].join('\n')
-  return execTool(argv, token === undefined ? script : `${script}\nexport ${runToken}=${token}`, {hangUp: !stdin})
+  return execTool(argv, script, {hangUp: !stdin})
 }
 
 /**
@@ -137,9 +136,6 @@ function execTool(argv: string[], script = '', {hangUp = false} = {}): string {
  * as a Ctrl-C there would: an unfinished create or update is undone, not left half-made.
  */
 export const hangUpVariable = 'NIXOS_CONTAINER_HANGUP_FD'
-
-/** A command with stdin data is marked with a random token in its environment: see interruptRemote. */
-const runToken = 'NIXOS_CONTAINER_RUN_TOKEN'
 
 export function sshArgv(host: RemoteHost, sshOptions: string[], command: string, {tty = false} = {}): string[] {
   return [...sshOptionsFor(host, sshOptions), ...(tty ? ['-t'] : []), '--', host.destination, command]
@@ -205,8 +201,7 @@ export async function runRemote(host: RemoteHost, sshOptions: string[], argv: st
     await runRemote(host, sshOptions, ['--version'], {captureStdout: true, needsNix: options.needsNix})
     return spawnSsh(host, sshArgv(host, sshOptions, execTool(argv), {tty: true}), {...options, checked: true})
   }
-  const token = options.stdin ? randomBytes(8).toString('hex') : undefined
-  return spawnSsh(host, sshArgv(host, sshOptions, remoteCommand(argv, {...options, token})), {...options, sshOptions, token, checked: false})
+  return spawnSsh(host, sshArgv(host, sshOptions, remoteCommand(argv, options)), {...options, sshOptions, checked: false})
 }
 
 /**
@@ -215,21 +210,21 @@ export async function runRemote(host: RemoteHost, sshOptions: string[], argv: st
  * connection: SIGINT to the remote tool, which passes it on to the command in the container as it
  * does any signal it gets without a terminal (operations/interactive.ts).
  */
-async function interruptRemote(host: RemoteHost, sshOptions: string[], pid: string, token: string): Promise<void> {
-  // Only if PID is still our command (its environment has our token), never a process that took its number.
-  const command = `grep -qz ${runToken}=${token} /proc/${pid}/environ 2>/dev/null && kill -INT ${pid}`
+async function interruptRemote(host: RemoteHost, sshOptions: string[], pid: string, started: string): Promise<void> {
+  // Only if PID is still our command (the same start time), never a process that took its number.
+  const command = `[ "$(sed 's/.*) //' /proc/${pid}/stat 2>/dev/null | cut -d' ' -f20)" = ${started} ] && kill -INT ${pid}`
   const child = spawn('ssh', sshArgv(host, [...sshOptions, '-o', 'ConnectTimeout=5'], command), {stdio: 'ignore'})
   const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
   await new Promise((resolve) => child.once('close', resolve).once('error', resolve))
   clearTimeout(timer)
 }
 
-function spawnSsh(host: RemoteHost, args: string[], options: RemoteRunOptions & {checked: boolean; sshOptions?: string[]; token?: string}): Promise<RemoteRunResult> {
+function spawnSsh(host: RemoteHost, args: string[], options: RemoteRunOptions & {checked: boolean; sshOptions?: string[]}): Promise<RemoteRunResult> {
   return new Promise((resolve, reject) => {
-    let remotePid: string | undefined
+    let remote: {pid: string; started: string} | undefined
     let told: Promise<void> | undefined
     const tellRemote = (): Promise<void> | undefined =>
-      remotePid === undefined || options.token === undefined ? undefined : (told ??= interruptRemote(host, options.sshOptions!, remotePid, options.token))
+      remote === undefined ? undefined : (told ??= interruptRemote(host, options.sshOptions!, remote.pid, remote.started))
     const forget = options.stdin && !options.checked && options.sshOptions ? onInterrupt(tellRemote) : () => {}
     const child = spawn('ssh', args, {
       // Not the user's stdin: the hang-up pipe (execTool), left open until this process ends.
@@ -260,7 +255,7 @@ function spawnSsh(host: RemoteHost, args: string[], options: RemoteRunOptions & 
           continue
         }
         passing = true
-        if (/^\d+$/.test(words[1] ?? '')) remotePid = words[1]
+        if (/^\d+$/.test(words[1] ?? '') && /^\d+$/.test(words[2] ?? '')) remote = {pid: words[1], started: words[2]}
         // What ssh said before (a "Warning: Permanently added …") is the user's to see.
         const rest = [...held, ...lines.slice(i + 1)].map((l) => l + '\n').join('') + partial
         if (rest) process.stderr.write(rest)

@@ -119,13 +119,13 @@ describe('--host: containers on another machine over ssh', function () {
       await new Promise<void>((resolve) => child.stdout!.on('data', (chunk: Buffer) => {
         if (chunk.toString().includes('started')) resolve()
       }))
-      assert.notEqual((await ssh.host.sh('pgrep -f "sleep 997" || true')).trim(), '')
+      assert.notEqual((await ssh.host.sh('pgrep -f "^sleep 997" || true')).trim(), '')
       // As a terminal's Ctrl-C: SIGINT to the tool and its ssh.
       for (const pid of [child.pid!, ...descendants(child.pid!).map((p) => p.pid)]) process.kill(pid, 'SIGINT')
       const result = await child
       assert.equal(result.exitCode, 130)
-      for (let i = 0; i < 50 && (await ssh.host.sh('pgrep -f "sleep 997" || true')).trim() !== ''; i++) await sleep(100)
-      assert.equal((await ssh.host.sh('pgrep -f "sleep 997" || true')).trim(), '', 'the command there is gone')
+      for (let i = 0; i < 50 && (await ssh.host.sh('pgrep -f "^sleep 997" || true')).trim() !== ''; i++) await sleep(100)
+      assert.equal((await ssh.host.sh('pgrep -f "^sleep 997" || true')).trim(), '', `the command there is gone: ${await ssh.host.sh('ps -eo pid,ppid,args | grep "[s]leep 997" || true')}`)
     })
 
     it('list over this machine and the remote: one list with the host of each', async () => {

@@ -42,12 +42,12 @@ describe('--host: the command line for ssh', () => {
     assert.deepEqual(takeRemoteFlags(['list', '--ssh-option', '-4'], {}, {named, fallback: ['local', 'web1']}).target?.sshOptions, ['-4'])
   })
 
-  it('gives a command without stdin data the connection as fd 3, to hang up when it ends; one with a token', async () => {
+  it('gives a command without stdin data the connection as fd 3, to hang up when it ends; one with data reports its pid', async () => {
     const script = remoteCommand(['status', 'web'])
     assert.match(script, /exec 3<&0 <\/dev\/null; NIXOS_CONTAINER_HANGUP_FD=3 exec nixos-container status web/)
     assert.doesNotMatch(remoteCommand(['run', 'web'], {stdin: true}), /HANGUP/)
-    // A command with stdin data instead carries a token, by which an interrupt finds it (and only it).
-    assert.match(remoteCommand(['run', 'web'], {stdin: true, token: 'f00d'}), /export NIXOS_CONTAINER_RUN_TOKEN=f00d\nexec nixos-container run web/)
+    // The remote shell reports its pid (the tool's, after exec) and start time, by which an interrupt finds it.
+    assert.match(remoteCommand(['run', 'web'], {stdin: true}), /ok %s %s\\n'\\'' "\$M" "\$\$" "\$\(sed .* \/proc\/\$\$\/stat/)
   })
 
   it('keeps the build\'s flags here and passes the rest there', () => {
