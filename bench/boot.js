@@ -2,8 +2,10 @@
 // start`, under the direct supervisor) against a bare systemd-nspawn --notify-ready=yes boot of
 // the same guest on the same root, timed until its READY=1, interleaved so machine noise hits
 // both alike; the median ratio must stay within budget (default 1.2x). Between samples the CLI
-// container is stopped and the bare one killed; neither time counts. Needs root, Nix and
-// systemd-nspawn (scripts/prepare-host.sh).
+// container is stopped and the bare one killed; neither time counts. Then, with the container up,
+// `nixos-container run NAME -- true` against upstream's path for the same (a Perl start-up that
+// execs nsenter into the container and its su, as nixos-container.pl's runInContainer does),
+// budget 1.3x. Needs root, Nix, Perl and systemd-nspawn (scripts/prepare-host.sh).
 import {spawn, spawnSync} from 'node:child_process'
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
@@ -18,6 +20,7 @@ import {prepareRoot} from '../plugins/supervisors/dist/root.js'
 import {loadContainer, resolveHostPaths} from '../dist/api.js'
 
 const budget = Number(process.env.BENCH_BOOT_BUDGET ?? 1.2)
+const runBudget = Number(process.env.BENCH_RUN_BUDGET ?? 1.3)
 const runs = Number(process.env.BENCH_BOOT_RUNS ?? 7)
 const projectRoot = fileURLToPath(new URL('..', import.meta.url))
 const cli = path.join(projectRoot, 'bin/run.js')
@@ -78,6 +81,40 @@ async function timeBareBoot(container) {
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+
+function timed(command, args) {
+  const start = process.hrtime.bigint()
+  const result = spawnSync(command, args, {env, stdio: ['ignore', 'pipe', 'pipe']})
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed: ${result.stderr}`)
+  return Number(process.hrtime.bigint() - start) / 1e6
+}
+
+/** run NAME -- true, interleaved with Perl exec'ing the same nsenter and su (upstream's path). */
+function compareRun() {
+  cliRun(['start', name])
+  try {
+    const status = spawnSync(process.execPath, [cli, 'status', name, '--json'], {env, encoding: 'utf8'})
+    const {leader} = JSON.parse(status.stdout)
+    const upstreamPath = ['-e', 'exec @ARGV or die', '--', 'nsenter', '-t', String(leader), '-m', '-u', '-i', '-n', '-p', '--',
+      '/run/current-system/sw/bin/su', 'root', '-l', '-c', "exec 'true'"]
+    const samples = {cli: [], perl: []}
+    timed('perl', upstreamPath) // warm
+    for (let i = 0; i < runs * 3; i++) {
+      samples.perl.push(timed('perl', upstreamPath))
+      samples.cli.push(timed(process.execPath, [cli, 'run', name, '--', 'true']))
+    }
+    const ratio = median(samples.cli) / median(samples.perl)
+    console.log(`run NAME -- true, perl + nsenter + su       median ${median(samples.perl).toFixed(1)} ms (${runs * 3} runs)`)
+    console.log(`run NAME -- true, nixos-container run       median ${median(samples.cli).toFixed(1)} ms (${runs * 3} runs)`)
+    console.log(`run ratio ${ratio.toFixed(2)}x (budget ${runBudget}x)`)
+    if (ratio > runBudget) {
+      console.error(`run is over budget: ${ratio.toFixed(2)}x > ${runBudget}x`)
+      process.exitCode = 1
+    }
+  } finally {
+    cliRun(['stop', name])
+  }
+}
 try {
   cliRun(['create', name, '--host-address', '10.233.250.1', '--local-address', '10.233.250.2', '--config-file',
     path.join(projectRoot, 'test/fixtures/systemd-guest.nix')])
@@ -97,6 +134,7 @@ try {
     console.error(`start is over budget: ${ratio.toFixed(2)}x > ${budget}x`)
     process.exitCode = 1
   }
+  compareRun()
 } finally {
   spawnSync(process.execPath, [cli, 'destroy', name], {env, stdio: 'ignore'})
   rmSync(dir, {recursive: true, force: true})

@@ -1,6 +1,5 @@
 // `list --json --host HOST` against its floor, `ssh HOST true` with the same options: what the tool
-// adds to a bare ssh round trip (Node here on the quick path, the version check and the quick list
-// there). The remote is the tests' second machine (test/helpers/ssh-host.ts: booted in a container
+// adds to a bare ssh round trip (the tool started here, the version check and the list there). The remote is the tests' second machine (test/helpers/ssh-host.ts: booted in a container
 // with its own sshd, over a veth), so this needs root, like the system tests. Interleaved runs,
 // medians, the ratio printed; over budget (1.5x, BENCH_REMOTE_BUDGET) the run fails.
 import {spawnSync} from 'node:child_process'

@@ -8,7 +8,7 @@ if (major < 20 || (major === 20 && minor < 5)) {
 }
 
 // Output to a closed pipe (`nixos-container list | head -1`) ends the command quietly, as coreutils
-// do, on the quick path and oclif's alike; stderr closing early must not turn into a crash either.
+// do; stderr closing early must not turn into a crash either.
 process.stdout.on('error', (error) => {
   if (error.code === 'EPIPE') process.exit(0)
   throw error
@@ -29,8 +29,7 @@ if (hangUpFd) {
   connection.unref()
 }
 
-// Cache compiled bytecode of our modules and oclif's between runs: quick commands start several
-// times faster (NODE_DISABLE_COMPILE_CACHE=1 turns it off).
+// Cache compiled bytecode between runs: every command starts faster (NODE_DISABLE_COMPILE_CACHE=1 turns it off).
 const {enableCompileCache} = await import('node:module')
 enableCompileCache?.()
 
@@ -42,15 +41,18 @@ if (argv.length === 1 && argv[0] === '--version') {
   process.stdout.write(`${pkg.name}/${pkg.version} ${process.platform}-${process.arch} node-${process.version}\n`)
   process.exit(0)
 }
-// container@.service's steps (plugins/supervisors/src/unit-helper.ts): not a user command, run by
-// systemd through this stable entry point (see container-unit.ts), without oclif's start-up cost.
-const unitStep = argv[0] === '__container-unit'
-if (unitStep) await (await import('@nixos-container/supervisors/dist/unit-helper.js')).runUnitStep(argv.slice(1))
-// list, status and show-ip skip oclif's start-up cost when called plainly (see src/quick.ts).
-const quick = !unitStep && ['list', 'status', 'show-ip'].includes(argv[0]) && (await (await import('../dist/quick.js')).runQuick(argv))
-if (!unitStep && !quick) {
-  const {execute, settings} = await import('@oclif/core')
+if (argv[0] === '__container-unit') {
+  // container@.service's steps (plugins/supervisors/src/unit-helper.ts): not a user command, run by
+  // systemd through this stable entry point (see container-unit.ts), without oclif's start-up cost.
+  await (await import('@nixos-container/supervisors/dist/unit-helper.js')).runUnitStep(argv.slice(1))
+} else {
+  // Every command goes through oclif, from the bundled build (scripts/bundle.js). oclif checks
+  // its own engines range as it loads (semver, ~8 ms of every start); the check above covers it.
+  process.env.OCLIF_DISABLE_ENGINE_WARNING = '1'
+  const {execute, settings} = await import('../dist/cli.bundle.js')
+  delete process.env.OCLIF_DISABLE_ENGINE_WARNING
   // Plugins, linked ones included, run as the JavaScript they ship: never transpiled on the fly.
   settings.enableAutoTranspile = false
+  if (process.env.PERFX) settings.performanceEnabled = true
   await execute({dir: import.meta.url})
 }

@@ -1,6 +1,8 @@
 // What every command shares: --json, --supervisor, upstream-style one-line errors, and the
 // operation context (host paths, plugins, the selected supervisor, progress).
-import {Command, Flags, type Interfaces} from '@oclif/core'
+import type {Interfaces} from '@oclif/core'
+import {Command} from '@oclif/core/command'
+import * as Flags from '@oclif/core/flags'
 
 import {NeedsRootError, reportError} from './lib/errors.js'
 import {isRoot} from './lib/privileges.js'

@@ -1,7 +1,8 @@
 // Flags shared by several commands, and upstream's Nix pass-through flags. Two of those take two
 // values (--option NAME VALUE, --override-input INPUT REF), which oclif cannot parse, so they are
 // taken out of argv before oclif sees it, keeping their order.
-import {Args, Flags} from '@oclif/core'
+import * as Args from '@oclif/core/args'
+import * as Flags from '@oclif/core/flags'
 
 import type {SystemSource} from './contract/builder.js'
 import {type ContainerOptions, parseBind} from './lib/container-options.js'

@@ -1,12 +1,10 @@
 // What list, status and show-ip print, from what operations/queries.ts finds: one presenter per
-// command, used by the command classes and by the fast start of bin/run.js (quick.ts) alike, so
-// both print the same thing.
+// command, for the command classes and for list over several hosts (operations/remote.ts).
 import type {ContainerSummary} from './lib/containers.js'
 import {UserError} from './lib/errors.js'
 import {resolveHostPaths} from './lib/paths.js'
 import type {OperationContext} from './operations/context.js'
 import {containerIp, containerStatus, containerSummaries, containerSummary, readableNames, type Status} from './operations/queries.js'
-import {openDirectContext} from './operations/open-context.js'
 
 const line = (text: string): void => {
   process.stdout.write(text + '\n')
@@ -17,25 +15,24 @@ const lines = (texts: string[]): void => {
   if (texts.length > 0) process.stdout.write(texts.map((text) => text + '\n').join(''))
 }
 
-/** Where containers live and the selected supervisor: the command's context, or (fast path) one opened here. */
+/** Where containers live and the selected supervisor: the command's context. */
 type QueryContext = Pick<OperationContext, 'host' | 'supervisor'>
 
 /** status: the state; with --json, the container's whole summary and any problem. */
 export type StatusOutput = Partial<ContainerSummary> & {name: string; state: Status; problem?: string}
-const directContext = (): Promise<QueryContext> => openDirectContext({progress: 'silent'})
 
 /**
  * "up", "down" or "gone" on stdout, as upstream. A container that runs but not as it should (its
  * nspawn killed, its start interrupted) is "up" (its processes run), with the reason on stderr.
  */
-export async function statusOutput(name: string, json: boolean, context?: QueryContext): Promise<StatusOutput> {
-  const {host, supervisor} = context ?? await directContext()
-  const {state, problem} = await containerStatus(host, supervisor, name)
-  if (!json) line(state)
-  if (state === 'gone') throw new UserError(`container ‘${name}’ does not exist`, {code: 'not-found'})
+export async function statusOutput(name: string, json: boolean, {host, supervisor}: QueryContext): Promise<StatusOutput> {
+  const status = await containerStatus(host, supervisor, name)
+  if (!json) line(status.state)
+  if (status.state === 'gone') throw new UserError(`container ‘${name}’ does not exist`, {code: 'not-found'})
+  const {state, problem, container} = status
   if (problem !== undefined && !json) process.stderr.write(`nixos-container: warning: container ‘${name}’ is not running as it should: ${problem}; \`nixos-container start ${name}\` repairs it, stop or terminate ends it\n`)
   // A script gets the whole summary (addresses, generation, leader …) without a second call.
-  const summary = json ? await containerSummary(host, supervisor, name, state) : {name, state}
+  const summary = json ? await containerSummary(supervisor, container, state) : {name, state}
   return problem === undefined ? summary : {...summary, problem}
 }
 
@@ -54,7 +51,7 @@ function reportNotListed(broken: string[]): void {
 }
 
 /** Every readable container's summary, with its runtime details; the unreadable ones named on stderr. */
-export async function listSummaries(openContext: () => Promise<QueryContext> = directContext): Promise<ContainerSummary[]> {
+export async function listSummaries(openContext: () => Promise<QueryContext>): Promise<ContainerSummary[]> {
   const {host, supervisor} = await openContext()
   const {summaries, broken} = await containerSummaries(host, supervisor, {details: true})
   reportNotListed(broken)
@@ -62,7 +59,7 @@ export async function listSummaries(openContext: () => Promise<QueryContext> = d
 }
 
 /** Names a line; --long, a table; --json, every container's summary. The others are listed past a broken conf. */
-export async function listOutput(json: boolean, openContext: () => Promise<QueryContext> = directContext, {long = false} = {}): Promise<ListEntry[]> {
+export async function listOutput(json: boolean, openContext: () => Promise<QueryContext>, {long = false} = {}): Promise<ListEntry[]> {
   if (!json && !long) {
     // Names need no supervisor: plain list (which completion runs) works even with a bad supervisor setting.
     const {names, broken} = readableNames(resolveHostPaths())

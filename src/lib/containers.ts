@@ -1,5 +1,4 @@
 // The containers on this host, as their NAME.conf files describe them.
-import path from 'node:path'
 import {accessSync, closeSync, constants, existsSync, openSync, readdirSync, readFileSync, readSync, realpathSync, renameSync, writeFileSync} from 'node:fs'
 
 import {type AddressSet, isIPv4WithPrefix, isIPv6WithPrefix, poolOf} from './addresses.js'
@@ -8,6 +7,7 @@ import {UserError} from './errors.js'
 import {recordedOptions, type RecordedOptions} from './container-options.js'
 import {limitsOfConf, type ResourceLimits} from './limits.js'
 import {currentGeneration} from './generations.js'
+import {withGuestRoot} from './guest-fs.js'
 import {checkNameSyntax} from './names.js'
 import {containerPaths, foreignConfFiles, type ContainerPaths, type HostPaths} from './paths.js'
 import {isRoot} from './privileges.js'
@@ -129,7 +129,8 @@ export function requireSystem(container: Container): void {
   if (hasSystem(container)) return
   const {name, conf, paths} = container
   // `update NAME` alone rebuilds only what was recorded: a flake or configuration.nix.
-  if (conf.get('FLAKE') || existsSync(path.join(paths.root, 'etc/nixos/configuration.nix'))) {
+  // Looked up confined to the root (guest-fs.ts), as every path inside it: a link there is refused.
+  if (conf.get('FLAKE') || withGuestRoot(paths.root, (guest) => guest.entry('etc/nixos/configuration.nix') !== undefined)) {
     throw new UserError(`container ‘${name}’ has no system yet (run ‘nixos-container update ${name}’)`)
   }
   throw new UserError(`container ‘${name}’ has no system (its create did not finish): run ‘nixos-container destroy ${name}’ and create it again, or give it one with ‘nixos-container update ${name} --config-file FILE’`)

@@ -90,8 +90,8 @@ export function printError(report: ErrorReport, json: boolean): void {
 }
 
 /**
- * How every entry point reports a failure (the oclif commands, the fast start, container@.service's
- * steps): one line or a JSON document, the exit status, and with NIXOS_CONTAINER_DEBUG the stack.
+ * How every entry point reports a failure (the oclif commands and container@.service's steps):
+ * one line or a JSON document, the exit status, and with NIXOS_CONTAINER_DEBUG the stack.
  */
 export function reportError(error: unknown, json: boolean): void {
   const report = errorReport(error)

@@ -1,8 +1,12 @@
 // Copying files and directories in and out of a container's root (cp). Every access inside the
 // root goes through GuestRoot: links on the way are refused, links inside a copied tree are copied
 // as links and never followed, files are replaced atomically. Copied out, files lose their setuid
-// and setgid bits: a guest's setuid program must not become one the host's root owns.
-import {copyFileSync, chmodSync, lstatSync, mkdirSync, readdirSync, readlinkSync, statSync, symlinkSync} from 'node:fs'
+// and setgid bits: a guest's setuid program must not become one the host's root owns. On the host
+// side too, nothing below the destination is followed: a link there may be one an earlier copy
+// brought out of the guest, and writing through it would let the guest choose the host file.
+import {
+  chmodSync, constants, copyFileSync, lstatSync, mkdirSync, readdirSync, readlinkSync, statSync, symlinkSync, unlinkSync,
+} from 'node:fs'
 import path from 'node:path'
 
 import {failureReason, runCommand} from './command.js'
@@ -29,6 +33,26 @@ function openRoot(root: string, name: string): GuestRoot {
 
 const withoutSetid = (mode: number): number => mode & 0o1777
 
+/**
+ * Makes room at HOST-PATH, below a copy's destination, for a file or link copied out: whatever is
+ * there is removed (a link itself, never what it points at); a directory there is refused.
+ */
+function clearHostEntry(hostPath: string): void {
+  const there = lstatSync(hostPath, {throwIfNoEntry: false})
+  if (!there) return
+  if (there.isDirectory()) throw new UserError(`refusing to replace the directory ${hostPath} with a file`)
+  unlinkSync(hostPath)
+}
+
+/** The directory HOST-PATH, below a copy's destination, made when missing; a link there is replaced, never followed. */
+function hostDirectory(hostPath: string): void {
+  const there = lstatSync(hostPath, {throwIfNoEntry: false})
+  if (there?.isDirectory()) return
+  if (there && !there.isSymbolicLink()) throw new UserError(`refusing to replace ${hostPath} with a directory: not a directory`)
+  if (there) unlinkSync(hostPath)
+  mkdirSync(hostPath)
+}
+
 /** Copies GUEST-PATH out of the container to DEST on the host (into DEST when it is a directory). */
 export function copyFromContainer(root: string, name: string, guestPath: string, dest: string): CopySummary {
   const guest = openRoot(root, name)
@@ -39,16 +63,18 @@ export function copyFromContainer(root: string, name: string, guestPath: string,
     const summary = emptySummary()
     const copy = (fd: number, mode: number, isDirectory: boolean, isFile: boolean, walked: string[], hostPath: string): void => {
       if (isFile) {
-        copyFileSync(`/proc/self/fd/${fd}`, hostPath)
+        clearHostEntry(hostPath)
+        copyFileSync(`/proc/self/fd/${fd}`, hostPath, constants.COPYFILE_EXCL)
         chmodSync(hostPath, withoutSetid(mode))
         summary.files++
       } else if (isDirectory) {
-        if (!statSync(hostPath, {throwIfNoEntry: false})?.isDirectory()) mkdirSync(hostPath)
+        hostDirectory(hostPath)
         for (const entry of guest.list(fd).sort()) {
           const inner = [...walked, entry]
           const child = guest.inspect(fd, entry, inner)
           if (!child) continue
           if ('link' in child) {
+            clearHostEntry(path.join(hostPath, entry))
             symlinkSync(child.link, path.join(hostPath, entry))
             summary.links++
           } else {

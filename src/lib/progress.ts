@@ -1,6 +1,6 @@
 // Progress for long commands: a listr2 task list on stderr (a live display on a terminal, plain
-// lines otherwise), silent under --json. listr2 is loaded only when a long command runs, so quick
-// commands do not pay for it.
+// lines otherwise), silent under --json. listr2 is loaded only when a long command runs, so the
+// short ones do not pay for it.
 import type {LogSink} from './nix.js'
 
 export interface Step {

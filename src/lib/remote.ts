@@ -2,12 +2,13 @@
 // user's own ssh (their config, agent and known_hosts; no key handling of ours). This module builds
 // the ssh command line, quotes the remote command for the remote shell, checks the remote tool's
 // version in the same connection, and turns ssh's failures into one line naming the host.
-// node:child_process only: `list --host` runs on the quick path (src/quick.ts).
 import {spawn} from 'node:child_process'
 import {readFileSync} from 'node:fs'
 import {constants} from 'node:os'
+import path from 'node:path'
 
 import {singleQuoted, takeFromArgv} from './argv.js'
+import {packageRoot} from './entry.js'
 import {UserError} from './errors.js'
 import {interruptedBy, onInterrupt} from './signals.js'
 
@@ -86,7 +87,7 @@ export function sshOptionsFor(host: RemoteHost, sshOptions: string[]): string[] 
 
 /** This tool's version, as `--version` prints it first: nixos-container/X.Y.Z. */
 export function ownVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {name: string; version: string}
+  const pkg = JSON.parse(readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as {name: string; version: string}
   return `${pkg.name}/${pkg.version}`
 }
 

@@ -53,31 +53,56 @@ function hasOwnUserNamespace(leader: number): boolean {
   }
 }
 
+/** Where a session's programs may be in a container, in order of preference. */
+const programCandidates = {
+  // The setuid wrapper comes last: root needs none, and exec'ing a setuid file would drop the
+  // parent-death signal and other state we hand down.
+  su: ['/run/current-system/sw/bin/su', '/run/wrappers/bin/su', '/bin/su', '/usr/bin/su'],
+  login: ['/run/current-system/sw/bin/login', '/bin/login', '/usr/bin/login'],
+  systemdRun: ['/run/current-system/sw/bin/systemd-run'],
+}
+type Program = keyof typeof programCandidates
+
 /**
- * The first of CANDIDATES that is an executable in the container, looked up by the container's own
- * shell in its own root and mounts. Not through /proc/LEADER/root/PATH from here: an absolute link
- * the guest planted on the way would be resolved against the host's root, telling the guest (by the
- * program then chosen) whether a host path exists.
+ * For each of WANTED, the first of its candidates that is an executable in the container, all
+ * looked up at once (one nsenter, on every session's path) by the container's own shell in its
+ * own root and mounts. Not through /proc/LEADER/root/PATH from here: an absolute link the guest
+ * planted on the way would be resolved against the host's root, telling the guest (by the program
+ * then chosen) whether a host path exists.
  */
-function containerProgram(leader: number, candidates: string[]): string | undefined {
-  const script = 'for candidate; do if [ -f "$candidate" ] && [ -x "$candidate" ]; then echo "$candidate"; exit 0; fi; done; exit 1'
-  const found = spawnSync('nsenter', ['-t', String(leader), '-m', '-r', '--', '/run/current-system/sw/bin/sh', '-c', script, 'sh', ...candidates],
+function containerPrograms(leader: number, wanted: Program[]): Partial<Record<Program, string>> {
+  // Arguments are KEY=PATH; the first executable PATH of each KEY is printed.
+  const script = 'found=" "; for arg; do key=${arg%%=*}; case "$found" in *" $key "*) continue;; esac; '
+    + 'if [ -f "${arg#*=}" ] && [ -x "${arg#*=}" ]; then echo "$arg"; found="$found$key "; fi; done'
+  const args = wanted.flatMap((key) => programCandidates[key].map((candidate) => `${key}=${candidate}`))
+  const looked = spawnSync('nsenter', ['-t', String(leader), '-m', '-r', '--', '/run/current-system/sw/bin/sh', '-c', script, 'sh', ...args],
     {encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 10_000})
-  const program = found.status === 0 ? found.stdout.trim() : ''
-  return candidates.includes(program) ? program : undefined
+  const found: Partial<Record<Program, string>> = {}
+  for (const line of (looked.stdout ?? '').split('\n')) {
+    if (!args.includes(line)) continue
+    const key = line.slice(0, line.indexOf('=')) as Program
+    found[key] = line.slice(key.length + 1)
+  }
+  return found
 }
 
 /**
- * What a session runs under: in a systemd container, a scope of its systemd (see above); the
- * scope's SIGHUP on stop ends login shells, which ignore SIGTERM; what ignores both is killed
- * after TimeoutStopSec.
+ * A session's command line: PROGRAM (su or login) with ARGS, in a systemd container under a scope
+ * of its systemd (see the top of this file); the scope's SIGHUP on stop ends login shells, which ignore SIGTERM;
+ * what ignores both is killed after TimeoutStopSec.
  */
-function sessionPrefix({leader, cgroups}: Session, what: string): string[] {
-  const systemdRun = runsSystemd(leader) ? containerProgram(leader, ['/run/current-system/sw/bin/systemd-run']) : undefined
+function sessionCommandLine({leader, cgroups}: Session, what: string, program: 'login' | 'su', args: string[]): string[] {
+  const found = containerPrograms(leader, runsSystemd(leader) ? [program, 'systemdRun'] : [program])
+  const main = found[program]
+  if (!main) {
+    throw new UserError(program === 'su'
+      ? 'the container has no su (looked in /run/current-system/sw/bin, /run/wrappers/bin, /bin, /usr/bin)'
+      : 'the container has no login program')
+  }
   const enter = [...joinCgroups(cgroups), ...nsenterPrefix(leader)]
-  if (!systemdRun) return enter
-  return [...enter, systemdRun, '--scope', '--quiet', '--collect', `--description=nixos-container ${what}`,
+  const scope = found.systemdRun === undefined ? [] : [found.systemdRun, '--scope', '--quiet', '--collect', `--description=nixos-container ${what}`,
     '--property=SendSIGHUP=yes', '--property=TimeoutStopSec=5s', '--']
+  return [...enter, ...scope, main, ...args]
 }
 
 /**
@@ -102,16 +127,6 @@ export async function requireSession(supervisor: Supervisor, container: Containe
   return {leader, cgroups: (await supervisor.sessionCgroups?.(container)) ?? []}
 }
 
-/** The container's su, looked up through the leader's view of its own file system. */
-function containerSu(leader: number): string {
-  // The setuid wrapper comes last: root needs none, and exec'ing a setuid file would drop the
-  // parent-death signal and other state we hand down.
-  const su = containerProgram(leader, ['/run/current-system/sw/bin/su', '/run/wrappers/bin/su', '/bin/su', '/usr/bin/su'])
-  if (su) return su
-  throw new UserError('the container has no su (looked in /run/current-system/sw/bin, /run/wrappers/bin, /bin, /usr/bin)')
-}
-
-
 /** Quotes each argument for `su -c` exactly as upstream does: '…' with ' as '\''. */
 export function shellQuote(args: string[]): string {
   return args.map(singleQuoted).join(' ')
@@ -119,11 +134,11 @@ export function shellQuote(args: string[]): string {
 
 /** argv that runs ARGS as root in a login shell inside the container. */
 export function runCommandLine(session: Session, args: string[]): string[] {
-  return [...sessionPrefix(session, 'run'), containerSu(session.leader), 'root', '-l', '-c', `exec ${shellQuote(args)}`]
+  return sessionCommandLine(session, 'run', 'su', ['root', '-l', '-c', `exec ${shellQuote(args)}`])
 }
 
 export function rootLoginCommandLine(session: Session): string[] {
-  return [...sessionPrefix(session, 'root-login'), containerSu(session.leader), 'root', '-l']
+  return sessionCommandLine(session, 'root-login', 'su', ['root', '-l'])
 }
 
 /** The supervisor's login (machinectl login where machined knows the container), else the container's own login program. */
@@ -148,9 +163,7 @@ export async function machinedLoginCommandLine(container: Container): Promise<st
 
 /** A getty-style login prompt, for hosts where machinectl cannot reach the container. */
 function directLoginCommandLine(session: Session): string[] {
-  const login = containerProgram(session.leader, ['/run/current-system/sw/bin/login', '/bin/login', '/usr/bin/login'])
-  if (!login) throw new UserError('the container has no login program')
-  return [...sessionPrefix(session, 'login'), login]
+  return sessionCommandLine(session, 'login', 'login', [])
 }
 
 /** Activates the container's current system in it: through the supervisor (systemctl reload), else directly. */

@@ -1,4 +1,4 @@
-// Read-only questions about containers, shared by the oclif commands and the quick path.
+// Read-only questions about containers: what list, status and show-ip (and completion) ask.
 import {type RunState, statesOf, type Supervisor} from '../contract/supervisor.js'
 import {withoutPrefix} from '../lib/addresses.js'
 import {checkConfReadable, type Container, type ContainerSummary, containerExists, listContainerNames, loadContainer, summarize} from '../lib/containers.js'
@@ -10,10 +10,12 @@ import {profileSystem} from '../lib/profile.js'
 
 export type Status = RunState | 'gone'
 
-export interface StatusReport {
-  state: Status
+export type StatusReport = {state: 'gone'} | {
+  state: RunState
   /** What is wrong with it although it runs (Supervisor.problem). */
   problem?: string
+  /** The container as its conf was read for this answer, for whoever asks more of it. */
+  container: Container
 }
 
 export async function containerStatus(host: HostPaths, supervisor: Supervisor, name: string): Promise<StatusReport> {
@@ -22,7 +24,7 @@ export async function containerStatus(host: HostPaths, supervisor: Supervisor, n
   const container = loadContainer(host, name)
   const state = await supervisor.state(container)
   const problem = state === 'up' && supervisor.problem ? await supervisor.problem(container) : undefined
-  return problem === undefined ? {state} : {state, problem}
+  return problem === undefined ? {state, container} : {state, problem, container}
 }
 
 export interface Summaries {
@@ -82,8 +84,7 @@ async function addRuntimeDetails(summary: ContainerSummary, supervisor: Supervis
 }
 
 /** One container's summary with its runtime details (status --json). */
-export async function containerSummary(host: HostPaths, supervisor: Supervisor, name: string, state: RunState): Promise<ContainerSummary> {
-  const container = loadContainer(host, name)
+export async function containerSummary(supervisor: Supervisor, container: Container, state: RunState): Promise<ContainerSummary> {
   const summary = summarize(container, state, profileSystem(container.paths.profile))
   await addRuntimeDetails(summary, supervisor, container)
   return summary

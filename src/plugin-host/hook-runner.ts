@@ -1,6 +1,6 @@
 // Firing a hook: under oclif through config.runHook, which loads the handlers of every plugin that
-// registered the event (and no other plugin code). Where oclif is not loaded (the fast path for
-// list/status, the systemd unit's helper) the same handlers are imported and called the same way,
+// registered the event (and no other plugin code). Where oclif is not loaded (the systemd unit's
+// helper) the same handlers are imported and called the same way,
 // except that options.config is undefined there.
 import {existsSync} from 'node:fs'
 import path from 'node:path'

@@ -1,12 +1,11 @@
 // Which plugins are installed and what they declare, read from package.json files only: no
 // plugin code is loaded to learn which providers exist. Under oclif the list comes from its
-// Config; the fast path (list/status) and the systemd unit's helper find the same plugins the way
-// oclif does (core plugins named in our package.json, user and linked ones in the data dir).
+// Config; the systemd unit's helper finds the same plugins the way oclif does (core plugins named in our package.json, user and linked ones in the data dir).
 import {existsSync, readFileSync, realpathSync} from 'node:fs'
 import {homedir} from 'node:os'
 import path from 'node:path'
-import {fileURLToPath} from 'node:url'
 
+import {packageRoot} from '../lib/entry.js'
 import {type ProviderDeclaration, type ProviderKind, providerKinds} from '../contract/hooks.js'
 
 export type HookTarget = string | {target: string; identifier?: string}
@@ -30,8 +29,8 @@ interface PackageJson {
   'nixos-container'?: unknown
 }
 
-/** Our own package root (dist/plugin-host/registry.js → ../..). */
-export const coreRoot = fileURLToPath(new URL('../..', import.meta.url))
+/** Our own package root. */
+export const coreRoot = packageRoot
 
 const typeOrder = ['core', 'user', 'link']
 const providerName = /^[a-z0-9][a-z0-9._-]*$/

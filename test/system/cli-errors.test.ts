@@ -76,7 +76,7 @@ describe('bad input and missing containers', () => {
     const badFlag = await host.cli(['create', 'x', '--json', '--bogus'])
     assert.equal(badFlag.exitCode, 1)
     assert.match(JSON.parse(badFlag.stdout).error.message, /Nonexistent flag/)
-    // Each failure has its stable code, whatever the wording, on every path (status is a quick one).
+    // Each failure has its stable code, whatever the wording.
     const codes: Array<[string[], string]> = [
       [['create', 'x', '--json', '--bogus'], 'invalid-argument'],
       [['frobnicate', '--json'], 'invalid-argument'],
@@ -102,7 +102,7 @@ describe('bad input and missing containers', () => {
       const status = await host.cli(['status', 'setting'])
       assert.equal(status.exitCode, 1)
       assert.equal(oneLine(status.stderr), 'nixos-container: unknown supervisor ‘bogus’ (available: systemd, nspawn)')
-      // NIXOS_CONTAINER_DEBUG adds the stack, on the fast start (status) as on oclif's (list --long).
+      // NIXOS_CONTAINER_DEBUG adds the stack.
       for (const args of [['status', 'setting'], ['list', '--long']]) {
         const debug = await host.cli(args, {env: {NIXOS_CONTAINER_DEBUG: '1'}})
         assert.equal(debug.exitCode, 1)

@@ -58,6 +58,11 @@ describe('shell completion', () => {
     assert.deepEqual(await complete('nixos-container start '), ['db', 'web-1', 'web-2'])
     assert.deepEqual(await complete('nixos-container root-login we'), ['web-1', 'web-2'])
     assert.deepEqual(await complete('nixos-container update --builder flakes d'), ['db'])
+    // The day-two commands too (issue 12); clone's second word is a new name.
+    for (const command of ['generations', 'rollback --to 2', 'reset', 'clone']) {
+      assert.deepEqual(await complete(`nixos-container ${command} w`), ['web-1', 'web-2'], command)
+    }
+    assert.ok(!(await complete('nixos-container clone web-1 w')).includes('web-2'))
   })
 
   it('offers no names where none belongs', async () => {

@@ -3,7 +3,9 @@
 // (a first boot again, definition kept), on real containers of the busybox fixture serving HTTP.
 import assert from 'node:assert/strict'
 import {execa} from 'execa'
-import {existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, realpathSync, statSync, writeFileSync} from 'node:fs'
+import {
+  existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, writeFileSync,
+} from 'node:fs'
 import path from 'node:path'
 
 import {fixtures, TestHost} from '../helpers/host.ts'
@@ -11,6 +13,8 @@ import {Terminal} from '../helpers/terminal.ts'
 
 const name = 'cc-web'
 const planted = 'nixos-container: refusing to follow a link planted in the container: '
+/** Enough `..` to climb from anywhere in the root to the host's /. */
+const up = '../'.repeat(24).slice(0, -1)
 
 describe('cp, clone and reset', function () {
   this.timeout(180_000)
@@ -48,9 +52,11 @@ describe('cp, clone and reset', function () {
     })
 
     it('never reads or writes a host file through a link the guest planted', async () => {
-      await run(name, `ln -s ${secret} /srv/steal && ln -s ${host.dir} /srv/hostdir && ln -s ../../../../../../../.. /srv/up`)
+      await run(name, `ln -s ${secret} /srv/steal && ln -s ${up}${secret} /srv/steal-relative && ln -s ${host.dir} /srv/hostdir && ln -s ../../../../../../../.. /srv/up`)
       for (const [args, message] of [
         [[`${name}:/srv/steal`, path.join(local, 'stolen')], `${planted}/srv/steal → ${secret}`],
+        [[`${name}:/srv/steal-relative`, path.join(local, 'stolen')], `${planted}/srv/steal-relative → ${up}${secret}`],
+        [[path.join(local, 'note'), `${name}:/srv/steal-relative`], `${planted}/srv/steal-relative → ${up}${secret}`],
         [[`${name}:/srv/hostdir/secret`, path.join(local, 'stolen')], `${planted}/srv/hostdir → ${host.dir}`],
         [[path.join(local, 'note'), `${name}:/srv/steal`], `${planted}/srv/steal → ${secret}`],
         [[path.join(local, 'note'), `${name}:/srv/hostdir/secret`], `${planted}/srv/hostdir → ${host.dir}`],
@@ -62,6 +68,29 @@ describe('cp, clone and reset', function () {
       }
       assert.equal(readFileSync(secret, 'utf8'), 'HOST SECRET\n')
       assert.ok(!existsSync(path.join(local, 'stolen')))
+      await run(name, 'rm /srv/steal /srv/steal-relative /srv/hostdir /srv/up')
+    })
+
+    it('never writes through a link an earlier copy brought out: copied again, it is replaced', async () => {
+      // Copied out, the guest's links are links on the host; the guest then swaps them for a
+      // file and a directory, and the admin copies the same tree out again.
+      const victimDir = path.join(host.dir, 'victim-dir')
+      mkdirSync(victimDir, {recursive: true})
+      await run(name, `mkdir -p /srv/trap && ln -s ${secret} /srv/trap/file && ln -s ${victimDir} /srv/trap/dir`)
+      await host.ok(['cp', `${name}:/srv/trap`, local])
+      assert.equal(readlinkSync(path.join(local, 'trap/file')), secret)
+      assert.equal(readlinkSync(path.join(local, 'trap/dir')), victimDir)
+      await run(name, 'rm /srv/trap/file /srv/trap/dir && echo guest > /srv/trap/file && mkdir /srv/trap/dir && echo guest > /srv/trap/dir/planted')
+      await host.ok(['cp', `${name}:/srv/trap`, local])
+      assert.equal(readFileSync(secret, 'utf8'), 'HOST SECRET\n')
+      assert.deepEqual(readdirSync(victimDir), [])
+      assert.equal(readFileSync(path.join(local, 'trap/file'), 'utf8'), 'guest\n')
+      assert.equal(readFileSync(path.join(local, 'trap/dir/planted'), 'utf8'), 'guest\n')
+      // And the other way round: a link copied out again over the file it replaced.
+      await run(name, `rm /srv/trap/file && ln -s ${secret} /srv/trap/file`)
+      await host.ok(['cp', `${name}:/srv/trap`, local])
+      assert.equal(readlinkSync(path.join(local, 'trap/file')), secret)
+      await run(name, 'rm -r /srv/trap')
     })
 
     it('refuses a path outside the root, a missing file, two containers, and no container, in one line', async () => {
@@ -109,6 +138,14 @@ describe('cp, clone and reset', function () {
       assert.deepEqual(host.leftovers().sort(), before)
     })
 
+    it('copies a running source with --force, saying the copy may be inconsistent', async () => {
+      const forced = await host.ok(['clone', name, 'cc-forced', '--force'])
+      assert.match(forced.stderr, new RegExp(`^nixos-container: warning: copying the root of running container ‘${name}’: the copy may be inconsistent$`, 'm'))
+      assert.equal((await host.ok(['status', 'cc-forced'])).stdout, 'down\n')
+      assert.ok(existsSync(path.join(host.root('cc-forced'), 'srv/note-copy')), 'the state came along')
+      await host.ok(['destroy', 'cc-forced'])
+    })
+
     it('makes a stopped copy with its own addresses and identity; both then run at once and answer', async () => {
       await run(name, 'echo 0123456789abcdef0123456789abcdef > /etc/machine-id && mkdir -p /etc/ssh && echo key > /etc/ssh/ssh_host_ed25519_key')
       await host.ok(['stop', name])
@@ -127,6 +164,61 @@ describe('cp, clone and reset', function () {
       const page = await fetch(`http://${cloned.localAddress}/`, {signal: AbortSignal.timeout(5000)})
       assert.equal((await page.text()).trim(), 'hello from the container')
       await host.ok(['destroy', 'cc-copy'])
+    })
+  })
+
+  describe('clone and reset with links planted in the root', () => {
+    const hostDir = path.join(host.dir, 'host-dir')
+    const hostFiles = () => readdirSync(hostDir).sort().map((f) => `${f}: ${readFileSync(path.join(hostDir, f), 'utf8')}`)
+    const expected = ['configuration.nix: { }\n', 'ssh_host_ed25519_key: HOST KEY\n']
+    /** Plants a link at AT (saving what was there) while the container runs, then stops it. */
+    const plant = async (at: string, target: string) => {
+      await run(name, `mv ${at} /root/saved && ln -s '${target}' ${at}`)
+      await host.ok(['stop', name])
+    }
+    const refused = async (args: string[], message: string) => {
+      const before = host.leftovers().sort()
+      const result = await host.cli(args)
+      assert.equal(result.exitCode, 1, args.join(' '))
+      assert.deepEqual(result.stderr.split('\n').filter((l) => l.startsWith('nixos-container: ')), [`${planted}${message}`], args.join(' '))
+      assert.deepEqual(host.leftovers().sort(), before, 'nothing made or removed')
+      assert.ok(existsSync(path.join(host.root(name), 'srv/note-copy')), 'the state is still there')
+      assert.equal(readFileSync(secret, 'utf8'), 'HOST SECRET\n')
+      assert.deepEqual(hostFiles(), expected)
+    }
+
+    before(() => {
+      mkdirSync(hostDir, {recursive: true})
+      writeFileSync(path.join(hostDir, 'configuration.nix'), '{ }\n')
+      writeFileSync(path.join(hostDir, 'ssh_host_ed25519_key'), 'HOST KEY\n')
+    })
+
+    for (const [at, target, what] of [
+      ['/etc/nixos/configuration.nix', secret, 'an absolute link at configuration.nix'],
+      ['/etc/nixos/configuration.nix', up + secret, 'a relative link with .. at configuration.nix'],
+      ['/etc/nixos', hostDir, 'an absolute link at /etc/nixos'],
+      ['/etc/nixos', up + hostDir, 'a relative link with .. at /etc/nixos'],
+    ]) {
+      it(`clone and reset refuse ${what} in one line, changing nothing`, async () => {
+        await plant(at, target)
+        await refused(['clone', name, 'cc-copy'], `${at} → ${target}`)
+        await refused(['reset', name, '--yes'], `${at} → ${target}`)
+        await host.ok(['start', name])
+        await run(name, `rm ${at} && mv /root/saved ${at}`)
+      })
+    }
+
+    it('clone refuses a link at /etc/machine-id (relative) and at /etc/ssh (absolute), changing nothing', async () => {
+      await plant('/etc/machine-id', up + secret)
+      await refused(['clone', name, 'cc-copy'], `/etc/machine-id → ${up + secret}`)
+      // systemd-nspawn itself reads etc/machine-id at start: the admin repairs the root (it is down).
+      rmSync(path.join(host.root(name), 'etc/machine-id'))
+      renameSync(path.join(host.root(name), 'root/saved'), path.join(host.root(name), 'etc/machine-id'))
+      await host.ok(['start', name])
+      await plant('/etc/ssh', hostDir)
+      await refused(['clone', name, 'cc-copy'], `/etc/ssh → ${hostDir}`)
+      // The link stays for reset, which removes it (never what it points at): see below.
+      await host.ok(['start', name])
     })
   })
 
@@ -153,6 +245,10 @@ describe('cp, clone and reset', function () {
       const configuration = readFileSync(path.join(host.root(name), 'etc/nixos/configuration.nix'), 'utf8')
       await host.ok(['reset', name, '--yes'])
       assert.ok(!existsSync(path.join(host.root(name), 'srv')))
+      // The guest's link to a host directory (planted above) went with the state; what it led to stayed.
+      assert.ok(!existsSync(path.join(host.root(name), 'etc/ssh')))
+      assert.equal(readFileSync(secret, 'utf8'), 'HOST SECRET\n')
+      assert.equal(readFileSync(path.join(host.dir, 'host-dir/ssh_host_ed25519_key'), 'utf8'), 'HOST KEY\n')
       assert.equal(readFileSync(host.conf(name), 'utf8'), conf)
       assert.equal(realpathSync(path.join(host.profileDir(name), 'system')), system)
       assert.equal(readFileSync(path.join(host.root(name), 'etc/nixos/configuration.nix'), 'utf8'), configuration)
@@ -179,6 +275,41 @@ describe('cp, clone and reset', function () {
     assert.ok(!existsSync(path.join(host.root(perl), 'srv')))
     assert.ok(lstatSync(host.conf(perl)).isFile())
     for (const container of [perl, 'cc-perl2']) await host.ok(['destroy', container])
+  })
+
+  it('on a declarative container: clone and rollback refused in one line, changing nothing; cp and reset work', async () => {
+    // As on NixOS: its NAME.conf (with SYSTEM_PATH) on a read-only /etc, its root in the state directory.
+    const decl = 'cc-decl'
+    const readOnly = path.join(host.dir, 'declarative-etc')
+    const env = {NIXOS_CONTAINER_CONFIG_DIR: readOnly}
+    mkdirSync(readOnly, {recursive: true})
+    const conf = `PRIVATE_NETWORK=1\nHOST_ADDRESS=10.233.188.1\nLOCAL_ADDRESS=10.233.188.2\nSYSTEM_PATH=${realpathSync(path.join(host.profileDir(name), 'system'))}\n`
+    writeFileSync(path.join(readOnly, `${decl}.conf`), conf)
+    mkdirSync(path.join(host.root(decl), 'srv'), {recursive: true})
+    writeFileSync(path.join(host.root(decl), 'srv/data'), 'declarative data\n')
+    await execa('mount', ['--bind', '-o', 'ro', readOnly, readOnly])
+    try {
+      const before = host.leftovers().sort()
+      for (const [args, message] of [
+        [['clone', decl, 'cc-decl2'], `cannot clone declarative container ‘${decl}’ (declare another one in your configuration.nix instead)`],
+        [['rollback', decl], 'cannot roll back declarative container (change it in your configuration.nix instead)'],
+      ]) {
+        const refused = await host.cli(args as string[], {env})
+        assert.equal(refused.exitCode, 1, (args as string[]).join(' '))
+        assert.equal(refused.stderr, `nixos-container: ${message}\n`)
+        assert.equal(JSON.parse((await host.cli([...args, '--json'], {env})).stdout).error.code, 'declarative')
+      }
+      assert.deepEqual(host.leftovers().sort(), before, 'nothing made')
+      assert.ok(existsSync(path.join(host.root(decl), 'srv/data')))
+      await host.ok(['cp', `${decl}:/srv/data`, path.join(local, 'decl-data')], {env})
+      assert.equal(readFileSync(path.join(local, 'decl-data'), 'utf8'), 'declarative data\n')
+      // What removing /var/lib/nixos-containers/NAME does for it, as the issue describes reset.
+      await host.ok(['reset', decl, '--yes'], {env})
+      assert.ok(!existsSync(path.join(host.root(decl), 'srv')))
+      assert.equal(readFileSync(path.join(readOnly, `${decl}.conf`), 'utf8'), conf)
+    } finally {
+      await execa('umount', [readOnly])
+    }
   })
 
 })

@@ -96,6 +96,12 @@ describe('create', () => {
     assert.notEqual(updated, system)
     assert.ok(readFileSync(path.join(updated, 'activate'), 'utf8').includes('web\nNIXOS_FIXTURE_EOF'))
     assert.equal(readlinkSync(path.join(host.profileDir('flaky'), 'system')), 'system-2-link')
+    // update --dry-run builds another attribute, names its system, and records nothing: the
+    // recorded flake and the profile stay.
+    const dry = await host.ok(['update', 'flaky', '--dry-run', '--flake', `path:${flake}#container`])
+    assert.match(dry.stdout, new RegExp(`^system: ${updated} → /nix/store/\\S+-nixos-system-fixture$`, 'm'))
+    assert.equal(readFileSync(host.conf('flaky'), 'utf8'), conf)
+    assert.equal(readlinkSync(path.join(host.profileDir('flaky'), 'system')), 'system-2-link')
   })
 
   it('--refresh reaches nix build for a flake container, and is refused for one built from configuration.nix', async () => {

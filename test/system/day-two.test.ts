@@ -114,6 +114,18 @@ describe('day-two operations: generations, rollback, update --dry-run, list and 
     assert.match((await host.ok(['list', '--long'])).stdout.split('\n')[1], /^dt-web +down +10\.233\.175\.2 +1 +-$/)
   })
 
+  it('list --json and status --json carry IPv6 addresses too, for a stopped container', async () => {
+    await host.ok(['create', 'dt-six', '--config', '', '--host-address', '10.233.177.1', '--local-address', '10.233.177.2',
+      '--host-address6', 'fd42:175::1', '--local-address6', 'fd42:175::2'])
+    const status = JSON.parse((await host.ok(['status', 'dt-six', '--json'])).stdout)
+    const listed = JSON.parse((await host.ok(['list', '--json'])).stdout).find((c: {name: string}) => c.name === 'dt-six')
+    for (const summary of [status, listed]) {
+      assert.deepEqual([summary.state, summary.hostAddress, summary.localAddress, summary.hostAddress6, summary.localAddress6, summary.generation],
+        ['down', '10.233.177.1', '10.233.177.2', 'fd42:175::1', 'fd42:175::2', 1])
+    }
+    await host.ok(['destroy', 'dt-six'])
+  })
+
   it('works on a container made by upstream\'s tool: its conf as upstream writes it, its profile set by nix-env', async () => {
     const upstream = 'dt-perl'
     const system = realpathSync(path.join(host.profileDir(name), 'system'))
@@ -124,6 +136,10 @@ describe('day-two operations: generations, rollback, update --dry-run, list and 
     mkdirSync(host.profileDir(upstream), {recursive: true})
     await execa('nix-env', ['-p', path.join(host.profileDir(upstream), 'system'), '--set', system])
     assert.match((await host.ok(['generations', upstream])).stdout, /^ {3}1 .* {3}\(current\)$/m)
+    const status = JSON.parse((await host.ok(['status', upstream, '--json'])).stdout)
+    assert.deepEqual([status.state, status.hostAddress, status.localAddress, status.generation, status.autoStart, status.systemPath],
+      ['down', '10.233.176.1', '10.233.176.2', 1, false, system])
+    assert.match((await host.ok(['list', '--long'])).stdout, /^dt-perl +down +10\.233\.176\.2 +1 +-$/m)
     const dry = await host.ok(['update', upstream, '--dry-run'])
     assert.match(dry.stdout, new RegExp(`^system: ${system} → /nix/store/\\S+-nixos-system-${upstream}$`, 'm'))
     await host.ok(['update', upstream])

@@ -129,18 +129,20 @@ describe('guest paths: links planted in a container never reach the host', funct
       })
     }
 
-    it('refuses a link at /etc/nixos', async () => {
-      const before = generation()
-      await guest(`mv /etc/nixos /root/nixos.saved && ln -s '${hostDir}' /etc/nixos`)
-      for (const args of [['update', name], ['update', name, '--config', 'environment.etc."version".text = "three";']]) {
-        const result = await host.cli(args)
-        assert.equal(result.stderr, `${planted}/etc/nixos → ${hostDir}\n`, args.join(' '))
-        assert.equal(result.exitCode, 1)
-        assert.equal(generation(), before)
-      }
-      await guest('rm /etc/nixos && mv /root/nixos.saved /etc/nixos')
-      assert.equal(readFileSync(path.join(root, configuration), 'utf8'), installed)
-    })
+    for (const [what, target] of [['an absolute link', hostDir], ['a relative link with ..', up + hostDir]]) {
+      it(`refuses ${what} at /etc/nixos`, async () => {
+        const before = generation()
+        await guest(`mv /etc/nixos /root/nixos.saved && ln -s '${target}' /etc/nixos`)
+        for (const args of [['update', name], ['update', name, '--config', 'environment.etc."version".text = "three";']]) {
+          const result = await host.cli(args)
+          assert.equal(result.stderr, `${planted}/etc/nixos → ${target}\n`, args.join(' '))
+          assert.equal(result.exitCode, 1)
+          assert.equal(generation(), before)
+        }
+        await guest('rm /etc/nixos && mv /root/nixos.saved /etc/nixos')
+        assert.equal(readFileSync(path.join(root, configuration), 'utf8'), installed)
+      })
+    }
 
     it('leaves the old configuration.nix when the build fails or is interrupted', async () => {
       const before = generation()
@@ -170,26 +172,48 @@ describe('guest paths: links planted in a container never reach the host', funct
     })
   })
 
-  describe('start (preparing the root)', () => {
-    it('refuses a link at a directory it would create in', async function () {
-      // The guest swaps its /var/lib for a link to a host directory, then the container restarts.
-      await guest(`mv /var/lib /var/lib.saved && ln -s '${hostDir}' /var/lib`)
-      await host.ok(['stop', name])
-      const result = await host.cli(['start', name])
-      // The admin repairs the root (the container is down) and it starts again.
-      rmSync(path.join(root, 'var/lib'))
-      renameSync(path.join(root, 'var/lib.saved'), path.join(root, 'var/lib'))
-      assert.deepEqual(errorLines(result.stderr), [`${planted}/var/lib → ${hostDir}`])
-      assert.equal(result.exitCode, 1)
-      assert.equal((await host.ok(['status', name])).stdout, 'down\n')
-      await host.ok(['start', name])
+  describe('create', () => {
+    it('never writes configuration.nix into a root it did not make: a left-over root is refused, changing nothing', async () => {
+      // A declarative container removed from configuration.nix leaves its root behind, with
+      // whatever its root user planted there: create would write configuration.nix into it.
+      const leftover = host.root('gp-b')
+      mkdirSync(path.join(leftover, 'etc/nixos'), {recursive: true})
+      symlinkSync(secret, path.join(leftover, 'etc/nixos/configuration.nix'))
+      try {
+        const before = host.leftovers().sort()
+        const refused = await host.cli(['create', 'gp-b', '--config', ''])
+        assert.equal(refused.stderr, `nixos-container: ${leftover} already exists (left over from an earlier container?)\n`)
+        assert.equal(refused.exitCode, 1)
+        assert.deepEqual(host.leftovers().sort(), before, 'nothing made')
+        assert.equal(readlinkSync(path.join(leftover, 'etc/nixos/configuration.nix')), secret)
+      } finally {
+        rmSync(leftover, {recursive: true})
+      }
     })
+  })
 
-    it('never writes through a link at etc/machine-id or etc/resolv.conf', async () => {
+  describe('start (preparing the root)', () => {
+    for (const [what, target] of [['an absolute link', hostDir], ['a relative link with ..', up + hostDir]]) {
+      it(`refuses ${what} at a directory it would create in`, async function () {
+        // The guest swaps its /var/lib for a link to a host directory, then the container restarts.
+        await guest(`mv /var/lib /var/lib.saved && ln -s '${target}' /var/lib`)
+        await host.ok(['stop', name])
+        const result = await host.cli(['start', name])
+        // The admin repairs the root (the container is down) and it starts again.
+        rmSync(path.join(root, 'var/lib'))
+        renameSync(path.join(root, 'var/lib.saved'), path.join(root, 'var/lib'))
+        assert.deepEqual(errorLines(result.stderr), [`${planted}/var/lib → ${target}`])
+        assert.equal(result.exitCode, 1)
+        assert.equal((await host.ok(['status', name])).stdout, 'down\n')
+        await host.ok(['start', name])
+      })
+    }
+
+    it('never writes through a link at etc/machine-id (relative) or etc/resolv.conf (absolute)', async () => {
       const resolv = path.join(victims, 'resolv.conf')
       writeFileSync(resolv, 'nameserver 192.0.2.1\n')
       writeFileSync(host.conf(name), readFileSync(host.conf(name), 'utf8') + 'COPY_RESOLV_CONF=1\n')
-      await guest(`rm -f /etc/machine-id && ln -s '${victims}/machine-id' /etc/machine-id && ln -sfn '${resolv}' /etc/resolv.conf`)
+      await guest(`rm -f /etc/machine-id && ln -s '${up}${victims}/machine-id' /etc/machine-id && ln -sfn '${resolv}' /etc/resolv.conf`)
       await host.ok(['stop', name])
       await host.ok(['start', name])
       assert.ok(!existsSync(path.join(victims, 'machine-id')), 'no host file was created through the link')

@@ -4,7 +4,7 @@
 // where systemd-machined does not run. The sudoers and polkit examples of docs/containers.md parse.
 import assert from 'node:assert/strict'
 import {execa} from 'execa'
-import {accessSync, chmodSync, constants, lstatSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync} from 'node:fs'
+import {accessSync, chmodSync, constants, existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 
@@ -45,6 +45,17 @@ function skipUnlessNobodyRunsCli(context: Mocha.Context, exitCode: number | unde
   if (exitCode === 0) return
   console.log(`      skipped: nobody cannot run ${cliPath} (a directory on its path is not world-readable)`)
   context.skip()
+}
+
+/** The commands whose class sets needsRoot (BaseCommand refuses them to other users), sorted. */
+async function rootOnlyCommands(): Promise<string[]> {
+  const dir = path.join(projectRoot, 'dist/commands')
+  const commands: string[] = []
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.js'))) {
+    const command = (await import(path.join(dir, file))).default as {needsRoot?: boolean}
+    if (command.needsRoot) commands.push(file.replace(/\.js$/, ''))
+  }
+  return commands.sort()
 }
 
 /** Every path, type, mode, size and modification time below DIR: what "nothing changed" compares. */
@@ -107,7 +118,15 @@ describe('users other than root', function () {
       ['terminate', ['terminate', name]],
       ['run', ['run', name, '--', 'true']],
       ['root-login', ['root-login', name]],
+      ['cp', ['cp', `${name}:/etc/hostname`, '/tmp/u20nr-copied']],
+      ['clone', ['clone', name, 'u20nr3']],
+      ['reset', ['reset', name, '--yes']],
+      ['set', ['set', name, '--memory', '1G']],
+      ['generations', ['generations', name]],
+      ['rollback', ['rollback', name]],
     ]
+    // Every command that refuses other users is tried here, the newer ones included.
+    assert.deepEqual(refused.map(([command]) => command).sort(), await rootOnlyCommands())
     for (const [command, args] of refused) {
       const result = await timed(args)
       assert.deepEqual([result.exitCode, result.stderr, result.stdout], [1, `nixos-container ${command}: needs root (try sudo)\n`, ''], args.join(' '))
@@ -116,6 +135,7 @@ describe('users other than root', function () {
     const json = await timed(['stop', name, '--json'])
     assert.deepEqual(JSON.parse(json.stdout), {error: {message: 'needs root (try sudo)', code: 'needs-root', exitCode: 1, command: 'stop'}})
     assert.deepEqual(tree(host.dir, skip), before)
+    assert.ok(!existsSync('/tmp/u20nr-copied'), 'cp wrote nothing')
     assert.equal((await host.ok(['status', name])).stdout, 'up\n')
   })
 
@@ -140,10 +160,14 @@ describe('users other than root', function () {
     const [mine] = JSON.parse((await timed(['list', '--json'])).stdout)
     const [roots] = JSON.parse((await host.ok(['list', '--json'])).stdout)
     assert.match(roots.systemPath, /^\/nix\/store\//)
+    // The leader PID is compared below; memory use only moves, but nobody must see it too.
+    assert.equal(typeof roots.leader, 'number')
+    assert.equal(typeof mine.memoryCurrent, 'number', JSON.stringify(mine))
     const {systemPath: _hidden, generation: _alsoHidden, ...visible} = roots
     assert.deepEqual(steady(mine), steady({...visible, unavailable: ['systemPath', 'generation']}))
     const status = JSON.parse((await timed(['status', name, '--json'])).stdout)
     assert.deepEqual(steady(status), steady({...visible, unavailable: ['systemPath', 'generation']}))
+    assert.equal(typeof status.memoryCurrent, 'number', JSON.stringify(status))
     // Not "declarative" just because nobody may not write its NAME.conf.
     assert.equal(mine.declarative, false)
   })
@@ -152,6 +176,7 @@ describe('users other than root', function () {
     for (const [command, args] of [['show-host-key', ['show-host-key', name]], ['logs', ['logs', name]]] as const) {
       const result = await timed([...args])
       assert.deepEqual([result.exitCode, result.stderr], [1, `nixos-container ${command}: needs root to read the container's files (try sudo)\n`])
+      assert.ok(result.ms < promptMs, `${args.join(' ')} took ${result.ms} ms`)
     }
   })
 
@@ -160,6 +185,7 @@ describe('users other than root', function () {
     const result = await timed(['login', name])
     assert.deepEqual([result.exitCode, result.stderr], [1,
       `nixos-container: login as a user other than root goes through systemd-machined, which does not run on this host; ask root (sudo nixos-container login ${name})\n`])
+    assert.ok(result.ms < promptMs, `login took ${result.ms} ms`)
   })
 })
 

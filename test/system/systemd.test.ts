@@ -68,12 +68,19 @@ describe('the systemd supervisor on a real systemd host', function () {
       assert.notEqual((await host.exec(['pgrep', '-f', 'sleep 4242'])).exitCode, 0, 'nothing is left running')
     })
 
-    it('update rebuilds and reloads the running container through its unit', async () => {
+    it('update rebuilds and reloads the running container through its unit, and rollback goes back the same way', async () => {
       await host.ok(['start', 'web'])
       await host.ok(['update', 'web', '--config', 'environment.etc."version".text = "two";'])
       assert.equal((await host.ok(['run', 'web', '--', 'cat', '/etc/version'])).stdout, 'two\n')
       // switch-to-configuration ran as the unit's ExecReload, so its output is in the unit's journal.
       assert.match(await journal('web'), /switched to \/nix\/store\/\w+-nixos-system-web/)
+      const [first] = JSON.parse((await host.ok(['generations', 'web', '--json'])).stdout)
+      const rolled = JSON.parse((await host.ok(['rollback', 'web', '--json'])).stdout)
+      assert.deepEqual({from: rolled.from, to: rolled.to, activated: rolled.activated}, {from: 2, to: 1, activated: true})
+      assert.equal((await host.ok(['run', 'web', '--', 'cat', '/etc/version'])).stdout, 'one\n')
+      assert.ok((await journal('web')).includes(`switched to ${first.systemPath}`), 'through the unit\'s ExecReload too')
+      const refused = await host.cli(['rollback', 'web', '--to', '1'])
+      assert.equal(refused.stderr, 'nixos-container: generation 1 is already the current one\n')
     })
 
     it('restart gives a new container every time, never "machine already exists"', async () => {
@@ -209,6 +216,14 @@ describe('the systemd supervisor on a real systemd host', function () {
       assert.match(await host.sh(`journalctl -M ${guest} --no-pager -o cat`), /greeting/)
       await host.ok(['update', guest, '--config', `${config} systemd.services.second.script = "exec sleep 1000000";`])
       assert.equal((await host.ok(['run', guest, '--', 'systemctl', 'is-active', 'second'])).stdout, 'active\n')
+      // rollback activates the older system inside the same way (its activation drops the unit the
+      // newer one added), and forward again with --to (which restarts that service).
+      await host.ok(['rollback', guest])
+      assert.equal((await host.ok(['run', guest, '--', 'cat', '/etc/systemd/system/.fixture-services'])).stdout, 'greeter\n')
+      await host.cli(['run', guest, '--', 'systemctl', 'stop', 'second'])
+      await host.ok(['rollback', guest, '--to', '2'])
+      assert.equal((await host.ok(['run', guest, '--', 'cat', '/etc/systemd/system/.fixture-services'])).stdout, 'greeter\nsecond\n')
+      assert.equal((await host.ok(['run', guest, '--', 'systemctl', 'is-active', 'second'])).stdout, 'active\n')
       // A session still running in the container (a scope of its systemd) while it stops.
       await host.sh(`(${process.execPath} ${cliPath} run ${guest} -- sleep 4321 >/tmp/session.log 2>&1 &) ; ` +
         'for i in $(seq 100); do pgrep -f "[n]senter -t" >/dev/null && break; sleep 0.1; done')
@@ -253,6 +268,8 @@ describe('the systemd supervisor on a real systemd host', function () {
       assert.equal((await host.cli(['run', 'nix', '--', 'sh', '-c', 'exit 3'])).exitCode, 3)
       await host.ok(['update', 'nix', '--config', 'environment.etc."version".text = "two";'])
       assert.equal((await host.ok(['run', 'nix', '--', 'cat', '/etc/version'])).stdout, 'two\n')
+      assert.equal(JSON.parse((await host.ok(['rollback', 'nix', '--json'])).stdout).activated, true)
+      assert.equal((await host.ok(['run', 'nix', '--', 'cat', '/etc/version'])).stdout, 'one\n')
       await host.ok(['restart', 'nix'])
       assert.notEqual(await leaderOf('nix'), leader)
       await host.ok(['terminate', 'nix'])

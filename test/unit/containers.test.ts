@@ -2,7 +2,7 @@
 // host laid out in a temporary directory: which files are containers, what a start refuses, and
 // the summary list and status give.
 import assert from 'node:assert/strict'
-import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 
@@ -70,6 +70,20 @@ describe('the containers of a host', () => {
   it('a start refuses a container without a system, saying how to give it one', () => {
     assert.throws(() => requireSystem(loadContainer(host, 'db')), {message: 'container ‘db’ has no system yet (run ‘nixos-container update db’)'})
     assert.throws(() => requireSystem(loadContainer(host, 'web')), /has no system \(its create did not finish\)/)
+    // Its configuration.nix says which: looked up confined to the root, so a link there planted
+    // by the guest is refused, never followed to the host file it names.
+    const nixos = path.join(host.stateDir, 'web', 'etc/nixos')
+    mkdirSync(nixos, {recursive: true})
+    try {
+      writeFileSync(path.join(nixos, 'configuration.nix'), '{ }\n')
+      assert.throws(() => requireSystem(loadContainer(host, 'web')), {message: 'container ‘web’ has no system yet (run ‘nixos-container update web’)'})
+      rmSync(path.join(nixos, 'configuration.nix'))
+      symlinkSync(path.join(dir, 'etc'), path.join(nixos, 'configuration.nix'))
+      assert.throws(() => requireSystem(loadContainer(host, 'web')),
+        {message: `refusing to follow a link planted in the container: /etc/nixos/configuration.nix → ${path.join(dir, 'etc')}`})
+    } finally {
+      rmSync(path.join(host.stateDir, 'web'), {recursive: true})
+    }
   })
 
   it('are summarized for list and status --json from NAME.conf', () => {

@@ -8,11 +8,12 @@ import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {pathToFileURL} from 'node:url'
 
-import {UserError} from '../../dist/lib/errors.js'
 import {exposeCoreApi} from '../../dist/plugin-host/core-api.js'
 import {PluginHost} from '../../dist/plugin-host/plugin-host.js'
 import {type PluginInfo, discoverPlugins, providersOf} from '../../dist/plugin-host/registry.js'
 import {loadSettings} from '../../dist/plugin-host/settings.js'
+// The CLI as it runs (its bundle, what the package exports), which plugins must share.
+import {UserError} from 'nixos-container'
 
 const noHooks = {async run() {
   return {successes: [], failures: []}
