@@ -17,6 +17,18 @@ process.stderr.on('error', (error) => {
   if (error.code !== 'EPIPE') throw error
 })
 
+// Run by --host over ssh with no data on stdin (src/lib/remote.ts execTool): this fd is the
+// connection, held open by the other side and never written. Its end means the connection was
+// dropped or the command interrupted there: a hang-up, so unfinished work is undone (lib/signals.ts).
+const hangUpFd = process.env.NIXOS_CONTAINER_HANGUP_FD
+if (hangUpFd) {
+  delete process.env.NIXOS_CONTAINER_HANGUP_FD
+  const {Socket} = await import('node:net')
+  const connection = new Socket({fd: Number(hangUpFd), readable: true, writable: false})
+  connection.on('data', () => {}).on('error', () => {}).once('end', () => process.kill(process.pid, 'SIGHUP'))
+  connection.unref()
+}
+
 // Cache compiled bytecode between runs: every command starts faster (NODE_DISABLE_COMPILE_CACHE=1 turns it off).
 const {enableCompileCache} = await import('node:module')
 enableCompileCache?.()

@@ -7,6 +7,7 @@ import * as Flags from '@oclif/core/flags'
 import {NeedsRootError, reportError} from './lib/errors.js'
 import {isRoot} from './lib/privileges.js'
 import {type RemoteTarget, takeRemoteFlags} from './lib/remote.js'
+import {hostDefaults} from './plugin-host/settings.js'
 import {interruptedBy} from './lib/signals.js'
 import {openOclifContext} from './operations/open-context.js'
 import type {PluginHost, ProviderChoice} from './plugin-host/plugin-host.js'
@@ -60,7 +61,7 @@ export abstract class BaseCommand extends Command {
   protected remoteTarget?: RemoteTarget
 
   async init(): Promise<void> {
-    const {argv, target} = takeRemoteFlags(this.argv)
+    const {argv, target} = takeRemoteFlags(this.argv, process.env, hostDefaults(this.id))
     this.argv = argv
     await super.init()
     this.remoteTarget = target?.hosts.every((host) => host.local) ? undefined : target

@@ -64,6 +64,14 @@ export function nixPassThrough(flags: NixFlagValues, pairs: string[]): string[] 
   return [...out, ...pairs]
 }
 
+/** create/update with --host: where the system is built (evaluated here, built there, copied to the target from there). */
+export const buildHostFlag = {
+  'build-host': Flags.string({
+    helpValue: '[<user>@]<host>[:<port>]',
+    description: 'with --host: evaluate here, build on this host over ssh (nix-store --realise there) and copy the system from there to --host, as nixos-rebuild --build-host does',
+  }),
+}
+
 export const sourceFlags = {
   config: Flags.string({helpValue: '<nix>', description: 'NixOS configuration (Nix attributes) added to the container\'s configuration.nix'}),
   'config-file': Flags.string({helpValue: '<file>', description: 'a NixOS module file the container\'s configuration.nix imports'}),

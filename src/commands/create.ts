@@ -2,10 +2,11 @@ import * as Flags from '@oclif/core/flags'
 
 import {BaseCommand} from '../base-command.js'
 import {
-  configSource, containerOptionFlags, containerOptionsOf, explicitSource, limitChanges, limitFlags, nameArg, nixFlags, nixPassThrough, providerFlags, sourceFlags, takePairFlags,
+  configSource, containerOptionFlags, containerOptionsOf, explicitSource, limitChanges, limitFlags, nameArg, nixFlags, nixPassThrough, providerFlags, buildHostFlag, sourceFlags, takePairFlags,
 } from '../flags.js'
 import {noOptions} from '../lib/container-options.js'
 import {createContainer, type CreateResult} from '../operations/create.js'
+import {UserError} from '../lib/errors.js'
 import {buildAndForward, withoutBuildFlags} from '../operations/remote.js'
 
 export default class Create extends BaseCommand {
@@ -30,6 +31,7 @@ Addresses come in pairs 10.233.N.1 (host) / 10.233.N.2 (container), N = 1…254,
   static args = nameArg
   static flags = {
     ...sourceFlags,
+    ...buildHostFlag,
     'system-path': Flags.string({helpValue: '<path>', description: 'use this already built NixOS system (a store path)'}),
     'ensure-unique-name': Flags.boolean({description: 'if NAME is taken, use NAME-0, NAME-1, … and print the name used on stdout'}),
     'auto-start': Flags.boolean({description: 'start the container when the host boots (AUTO_START=1; container@NAME.service becomes wanted by machines.target)'}),
@@ -55,8 +57,9 @@ Addresses come in pairs 10.233.N.1 (host) / 10.233.N.2 (container), N = 1…254,
     const {args, flags} = await this.parse(Create, rest)
     const config = configSource(flags)
     const source = explicitSource(flags, config) ?? {kind: 'configuration'}
+    if (flags['build-host'] && !this.remoteTarget) throw new UserError('--build-host needs --host (the target the system is copied to)')
     if (this.remoteTarget) {
-      const request = {id: 'create', name: args.name, source, config, nixFlags: nixPassThrough(flags, pairs), argv: withoutBuildFlags(rest)} as const
+      const request = {id: 'create', name: args.name, source, config, nixFlags: nixPassThrough(flags, pairs), buildHost: flags['build-host'], argv: withoutBuildFlags(rest)} as const
       process.exitCode = await buildAndForward(await this.context(), this.remoteTarget, request)
       return undefined
     }

@@ -2,10 +2,11 @@ import * as Flags from '@oclif/core/flags'
 
 import {BaseCommand} from '../base-command.js'
 import {
-  configSource, containerOptionFlags, containerOptionsOf, explicitSource, nameArg, nixFlags, nixPassThrough, providerFlags, sourceFlags, takePairFlags,
+  configSource, containerOptionFlags, containerOptionsOf, explicitSource, nameArg, nixFlags, nixPassThrough, providerFlags, buildHostFlag, sourceFlags, takePairFlags,
 } from '../flags.js'
 import {describeChanges} from '../lib/system-changes.js'
-import {buildAndForward, withoutBuildFlags} from '../operations/remote.js'
+import {UserError} from '../lib/errors.js'
+import {buildAndForward, forwardCommand, withoutBuildFlags} from '../operations/remote.js'
 import {updateContainer, type UpdateResult} from '../operations/update.js'
 
 export default class Update extends BaseCommand {
@@ -23,6 +24,7 @@ export default class Update extends BaseCommand {
   static args = nameArg
   static flags = {
     ...sourceFlags,
+    ...buildHostFlag,
     'system-path': Flags.string({helpValue: '<path>', description: 'switch to this already built NixOS system (a store path)'}),
     'dry-run': Flags.boolean({description: 'build the new system and print what would change (store paths, package versions) on stdout; change nothing'}),
     quiet: Flags.boolean({description: 'do not print what changes before activating'}),
@@ -38,8 +40,14 @@ export default class Update extends BaseCommand {
     const {args, flags} = await this.parse(Update, rest)
     const config = configSource(flags)
     const source = explicitSource(flags, config)
+    if (flags['build-host'] && !this.remoteTarget) throw new UserError('--build-host needs --host (the target the system is copied to)')
+    if (this.remoteTarget && source === undefined && config === undefined && flags['build-host'] === undefined) {
+      // No source: the host rebuilds from what it recorded (its flake, or the container's
+      // configuration.nix, with its own channels), exactly as `update NAME` run there would.
+      this.exit(await forwardCommand(this.remoteTarget, 'update', this.argv, {json: this.jsonEnabled()}))
+    }
     if (this.remoteTarget) {
-      const request = {id: 'update', name: args.name, source, config, nixFlags: nixPassThrough(flags, pairs), argv: withoutBuildFlags(rest)} as const
+      const request = {id: 'update', name: args.name, source, config, nixFlags: nixPassThrough(flags, pairs), buildHost: flags['build-host'], argv: withoutBuildFlags(rest)} as const
       process.exitCode = await buildAndForward(await this.context(), this.remoteTarget, request)
       return undefined
     }

@@ -27,4 +27,9 @@ export interface Builder {
   handles(source: SystemSource): boolean
   /** Builds and sets the profile; returns the new system's store path. */
   build(request: BuildRequest): Promise<string>
+  /**
+   * Optional: evaluates what build() would build, building nothing, and returns the system's
+   * derivation (a .drv store path). `--build-host` needs it: the derivation is built there.
+   */
+  instantiate?(request: BuildRequest): Promise<string>
 }

@@ -9,12 +9,15 @@ export const flakeFeatures = ['--extra-experimental-features', 'nix-command flak
 
 /**
  * Runs a Nix command, streaming stderr (where Nix logs) to `log`. On failure throws a UserError
- * with `failure` and Nix's last error line, so the user sees why without scrolling.
+ * with `failure` and Nix's last error line, so the user sees why without scrolling. Returns its
+ * stdout, trimmed (a store path, for the commands that print one).
  */
-export async function runNix(command: string, args: string[], log: LogSink, failure: string, extraEnv: Record<string, string> = {}): Promise<void> {
+export async function runNix(command: string, args: string[], log: LogSink, failure: string, extraEnv: Record<string, string> = {}): Promise<string> {
   const {execa} = await import('execa')
   const env = {NIXOS_CONFIG: '', ...extraEnv}
-  const child = execa(command, args, {env, stdin: 'ignore', stdout: 'ignore', reject: false, buffer: false})
+  const child = execa(command, args, {env, stdin: 'ignore', stdout: 'pipe', reject: false, buffer: false})
+  let stdout = ''
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
   const tail: string[] = []
   child.stderr?.setEncoding('utf8')
   let partial = ''
@@ -37,6 +40,7 @@ export async function runNix(command: string, args: string[], log: LogSink, fail
     const reason = lastErrorLine(tail)
     throw new UserError(reason ? `${failure}: ${reason}` : failure, {code: 'build-failed'})
   }
+  return stdout.trim()
 }
 
 /** The most telling line of a Nix failure: the "error: …" paragraph, else the last non-empty line. */

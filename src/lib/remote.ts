@@ -10,6 +10,7 @@ import path from 'node:path'
 import {singleQuoted, takeFromArgv} from './argv.js'
 import {packageRoot} from './entry.js'
 import {UserError} from './errors.js'
+import {interruptedBy, onInterrupt} from './signals.js'
 
 export interface RemoteHost {
   /** As given: [USER@]HOST[:PORT]. */
@@ -28,7 +29,9 @@ export interface RemoteTarget {
   sshOptions: string[]
 }
 
-export function parseHost(spec: string): RemoteHost {
+export function parseHost(spec: string, named: Record<string, string> = {}): RemoteHost {
+  // A name from the settings file's "hosts": that host, shown by its name.
+  if (Object.hasOwn(named, spec)) return {...parseHost(named[spec]), spec}
   const match = /^(?:([A-Za-z0-9._-]+)@)?(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(?::(\d{1,5}))?$/.exec(spec)
   const port = match?.[3] === undefined ? undefined : Number(match[3])
   if (!match || (port !== undefined && (port < 1 || port > 65_535))) {
@@ -40,11 +43,19 @@ export function parseHost(spec: string): RemoteHost {
   return {spec, destination: user === undefined ? bare : `${user}@${bare}`, port, local}
 }
 
+export interface HostDefaults {
+  /** The settings file's named hosts. */
+  named?: Record<string, string>
+  /** Without --host or NIXOS_CONTAINER_HOST, these (list: this machine and every named host). */
+  fallback?: string[]
+}
+
 /**
  * Takes --host and --ssh-option (either form, `--x V` or `--x=V`) out of ARGV up to a `--`, so the
- * rest can be sent to the remote tool as it is. No --host: NIXOS_CONTAINER_HOST, if set.
+ * rest can be sent to the remote tool as it is. No --host: NIXOS_CONTAINER_HOST, if set, else
+ * DEFAULTS.fallback. A host named in the settings file is that host.
  */
-export function takeRemoteFlags(argv: string[], env: NodeJS.ProcessEnv = process.env): {argv: string[]; target?: RemoteTarget} {
+export function takeRemoteFlags(argv: string[], env: NodeJS.ProcessEnv = process.env, defaults: HostDefaults = {}): {argv: string[]; target?: RemoteTarget} {
   const hosts: string[] = []
   const options: string[] = []
   const rest = takeFromArgv(argv, (arg, next) => {
@@ -56,11 +67,12 @@ export function takeRemoteFlags(argv: string[], env: NodeJS.ProcessEnv = process
     return flag[2] === undefined ? 2 : 1
   })
   if (hosts.length === 0 && env.NIXOS_CONTAINER_HOST) hosts.push(...env.NIXOS_CONTAINER_HOST.split(/[\s,]+/).filter(Boolean))
+  if (hosts.length === 0) hosts.push(...(defaults.fallback ?? []))
   if (hosts.length === 0) {
     if (options.length > 0) throw new UserError('--ssh-option needs --host')
     return {argv: rest}
   }
-  return {argv: rest, target: {hosts: hosts.map(parseHost), sshOptions: options.flatMap((o) => o.split(/\s+/).filter(Boolean))}}
+  return {argv: rest, target: {hosts: hosts.map((spec) => parseHost(spec, defaults.named)), sshOptions: options.flatMap((o) => o.split(/\s+/).filter(Boolean))}}
 }
 
 /** ARG as one word for a POSIX shell: as it is when nothing in it is special, else single-quoted. */
@@ -93,16 +105,17 @@ const marker = '\u001Enc-remote'
  * The one command the remote shell runs: check the tool (and Nix when needed), say so on stderr
  * with the marker, then exec the tool with ARGV.
  */
-export function remoteCommand(argv: string[], {needsNix = false} = {}): string {
+export function remoteCommand(argv: string[], {needsNix = false, stdin = false} = {}): string {
   const fail = (what: string): string => `{ printf '%s ${what}\\n' "$M" >&2; exit 255; }`
   const script = [
     `M=$(printf '\\036')nc-remote`,
     `v=$(nixos-container --version 2>/dev/null) || ${fail('no-tool')}`,
     `case "$v" in ${compatiblePattern()}) ;; *) printf '%s version %s\\n' "$M" "$v" >&2; exit 255;; esac`,
     ...(needsNix ? [`command -v nix-store >/dev/null 2>&1 || ${fail('no-nix')}`] : []),
-    `printf '%s ok\\n' "$M" >&2`,
+    // $$: the pid the tool will have (exec), and its start time (field 22 of stat): see interruptRemote.
+    `printf '%s ok %s %s\\n' "$M" "$$" "$(sed 's/.*) //' /proc/$$/stat | cut -d' ' -f20)" >&2`,
   ].join('\n')
-  return execTool(argv, script)
+  return execTool(argv, script, {hangUp: !stdin})
 }
 
 /**
@@ -110,12 +123,23 @@ export function remoteCommand(argv: string[], {needsNix = false} = {}): string {
  * (fish, nushell) runs it all the same; a NIXOS_CONTAINER_HOST in the host's own environment must
  * not send the command on again.
  */
-function execTool(argv: string[], script = ''): string {
-  return `sh -c ${shellQuote(['unset NIXOS_CONTAINER_HOST', script, `exec nixos-container ${argv.map(shellQuote).join(' ')}`].filter(Boolean).join('\n'))}`
+function execTool(argv: string[], script = '', {hangUp = false} = {}): string {
+  const exec = `exec nixos-container ${argv.map(shellQuote).join(' ')}`
+  // Without data on stdin, stdin is the connection (see hangUpFd): given to the tool as fd 3.
+  const lines = ['unset NIXOS_CONTAINER_HOST', script, hangUp ? `exec 3<&0 </dev/null; ${hangUpVariable}=3 ${exec}` : exec]
+  return `sh -c ${shellQuote(lines.filter(Boolean).join('\n'))}`
 }
 
-export function sshArgv(host: RemoteHost, sshOptions: string[], command: string, {tty = false, stdin = true} = {}): string[] {
-  return [...sshOptionsFor(host, sshOptions), ...(tty ? ['-t'] : []), ...(stdin ? [] : ['-n']), '--', host.destination, command]
+/**
+ * Commands that read no stdin get a pipe from us as their ssh stdin instead of /dev/null, never
+ * written and closed only when this process ends; the remote tool watches it (bin/run.js) and
+ * takes its end as a hang-up. So a dropped connection or a Ctrl-C here stops the remote command
+ * as a Ctrl-C there would: an unfinished create or update is undone, not left half-made.
+ */
+export const hangUpVariable = 'NIXOS_CONTAINER_HANGUP_FD'
+
+export function sshArgv(host: RemoteHost, sshOptions: string[], command: string, {tty = false} = {}): string[] {
+  return [...sshOptionsFor(host, sshOptions), ...(tty ? ['-t'] : []), '--', host.destination, command]
 }
 
 /** A host that cannot be used: one line naming it; exit 255, as ssh's own failures. */
@@ -178,13 +202,34 @@ export async function runRemote(host: RemoteHost, sshOptions: string[], argv: st
     await runRemote(host, sshOptions, ['--version'], {captureStdout: true, needsNix: options.needsNix})
     return spawnSsh(host, sshArgv(host, sshOptions, execTool(argv), {tty: true}), {...options, checked: true})
   }
-  return spawnSsh(host, sshArgv(host, sshOptions, remoteCommand(argv, options), {stdin: options.stdin ?? false}), {...options, checked: false})
+  return spawnSsh(host, sshArgv(host, sshOptions, remoteCommand(argv, options)), {...options, sshOptions, checked: false})
 }
 
-function spawnSsh(host: RemoteHost, args: string[], options: RemoteRunOptions & {checked: boolean}): Promise<RemoteRunResult> {
+/**
+ * A command with data on stdin (run, cp) has no hang-up pipe (execTool): its end of input is no
+ * sign of a lost connection. Interrupted here (Ctrl-C, SIGTERM), we tell its host through a second
+ * connection: SIGINT to the remote tool, which passes it on to the command in the container as it
+ * does any signal it gets without a terminal (operations/interactive.ts).
+ */
+async function interruptRemote(host: RemoteHost, sshOptions: string[], pid: string, started: string): Promise<void> {
+  // Only if PID is still our command (the same start time), never a process that took its number.
+  const command = `[ "$(sed 's/.*) //' /proc/${pid}/stat 2>/dev/null | cut -d' ' -f20)" = ${started} ] && kill -INT ${pid}`
+  const child = spawn('ssh', sshArgv(host, [...sshOptions, '-o', 'ConnectTimeout=5'], command), {stdio: 'ignore'})
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
+  await new Promise((resolve) => child.once('close', resolve).once('error', resolve))
+  clearTimeout(timer)
+}
+
+function spawnSsh(host: RemoteHost, args: string[], options: RemoteRunOptions & {checked: boolean; sshOptions?: string[]}): Promise<RemoteRunResult> {
   return new Promise((resolve, reject) => {
+    let remote: {pid: string; started: string} | undefined
+    let told: Promise<void> | undefined
+    const tellRemote = (): Promise<void> | undefined =>
+      remote === undefined ? undefined : (told ??= interruptRemote(host, options.sshOptions!, remote.pid, remote.started))
+    const forget = options.stdin && !options.checked && options.sshOptions ? onInterrupt(tellRemote) : () => {}
     const child = spawn('ssh', args, {
-      stdio: [options.stdin || options.tty ? 'inherit' : 'ignore', options.captureStdout ? 'pipe' : 'inherit', options.checked ? 'inherit' : 'pipe'],
+      // Not the user's stdin: the hang-up pipe (execTool), left open until this process ends.
+      stdio: [options.stdin || options.tty ? 'inherit' : 'pipe', options.captureStdout ? 'pipe' : 'inherit', options.checked ? 'inherit' : 'pipe'],
     })
     let stdout = ''
     child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
@@ -211,6 +256,7 @@ function spawnSsh(host: RemoteHost, args: string[], options: RemoteRunOptions & 
           continue
         }
         passing = true
+        if (/^\d+$/.test(words[1] ?? '') && /^\d+$/.test(words[2] ?? '')) remote = {pid: words[1], started: words[2]}
         // What ssh said before (a "Warning: Permanently added …") is the user's to see.
         const rest = [...held, ...lines.slice(i + 1)].map((l) => l + '\n').join('') + partial
         if (rest) process.stderr.write(rest)
@@ -220,8 +266,15 @@ function spawnSsh(host: RemoteHost, args: string[], options: RemoteRunOptions & 
     child.once('error', (error: NodeJS.ErrnoException) => {
       reject(error.code === 'ENOENT' ? new RemoteError(host.spec, 'ssh is not installed here') : error)
     })
-    child.once('close', (code, signal) => {
+    child.once('close', async (code, signal) => {
+      child.stdin?.destroy()
       const exitCode = code ?? 128 + (signal === null ? 0 : constants.signals[signal])
+      // ssh killed, or ended by a signal (it says "Killed by signal N" and exits 255): the connection
+      // may be gone with the command still running there. A command without stdin data hangs up
+      // there by itself; one with (run, cp) is told, as the signal may reach ssh before us.
+      if ((signal !== null || code === 255) && options.stdin && !options.checked) await tellRemote()
+      if (!interruptedBy()) forget()
+      if (signal !== null && !interruptedBy()) return reject(new RemoteError(host.spec, `connection lost (ssh killed by ${signal})`))
       if (!passing) {
         if (failure) return reject(new RemoteError(host.spec, failure))
         if (exitCode !== 0) return reject(new RemoteError(host.spec, sshFailure([...held, partial])))

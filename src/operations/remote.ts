@@ -12,9 +12,10 @@ import {takeFromArgv} from '../lib/argv.js'
 import type {ContainerSummary} from '../lib/containers.js'
 import {errorReport, UserError} from '../lib/errors.js'
 import {flakeFeatures, runNix} from '../lib/nix.js'
-import {type ConfigSource, configurationText} from '../lib/nixos-config.js'
+import {type ConfigSource, configurationText, withConfigurationFile} from '../lib/nixos-config.js'
 import type {ContainerPaths} from '../lib/paths.js'
-import {type RemoteHost, type RemoteTarget, runRemote, sshOptionsFor} from '../lib/remote.js'
+import {parseHost, type RemoteHost, type RemoteTarget, runRemote, shellQuote, sshArgv, sshOptionsFor} from '../lib/remote.js'
+import {hostDefaults} from '../plugin-host/settings.js'
 import {withScratchDirectory} from '../lib/scratch.js'
 
 /** Commands that read this process's stdin there, and those that need a terminal there. */
@@ -93,43 +94,91 @@ export interface RemoteBuild {
   source?: SystemSource
   config?: ConfigSource
   nixFlags: string[]
+  /** --build-host: evaluated here, built there, copied from there to the target. */
+  buildHost?: string
   /** The command line for the remote tool (the name included), the build's flags taken out. */
   argv: string[]
 }
 
 /**
  * create/update with --host: checks the remote tool and Nix first (nothing is built for a host
- * that cannot take it), builds here into a scratch profile, copies the closure, then runs the
- * remote command with --system-path. The copy is all or nothing per store path, and the remote
- * container is made only after it: a dropped connection leaves nothing to undo, a retry completes.
+ * that cannot take it), builds here into a scratch profile (or, with --build-host, there),
+ * copies the closure, then runs the remote command with --system-path. The copy is all or nothing
+ * per store path, and the remote container is made only after it: a dropped connection leaves
+ * nothing to undo, a retry completes.
  */
 export async function buildAndForward(context: OperationContext, target: RemoteTarget, request: RemoteBuild): Promise<number> {
   const host = singleHost(target, request.id)
   await runRemote(host, target.sshOptions, ['--version'], {captureStdout: true, needsNix: true})
-  const systemPath = await buildHere(context, request)
   const sshOptions = sshOptionsFor(host, target.sshOptions)
   if (sshOptions.some((o) => /\s/.test(o))) throw new UserError('--ssh-option: Nix splits NIX_SSHOPTS at spaces: an option with a space cannot reach nix copy')
-  await context.progress.run([{
-    title: `Copying the system to ${host.spec}`,
+  const systemPath = request.buildHost === undefined
+    ? await copiedFromHere(context, host, sshOptions, await buildHere(context, request))
+    : await buildElsewhere(context, target, host, parseHost(request.buildHost, hostDefaults(undefined).named), request)
+  return (await runRemote(host, target.sshOptions, [request.id, ...request.argv, '--system-path', systemPath])).exitCode
+}
+
+/** `nix copy` of PATHS from this machine to HOST (ssh-ng: only what it lacks); returns PATH. */
+async function copiedFromHere({progress}: OperationContext, host: RemoteHost, sshOptions: string[], path: string, {title = `Copying the system to ${host.spec}`, derivation = false} = {}): Promise<string> {
+  await progress.run([{
+    title,
     // Built here by this user, so no signatures: the remote Nix decides whether it trusts the ssh
     // user (trusted-users) to add unsigned paths; an untrusted one still gets them checked there.
-    run: (log) => runNix('nix', [...flakeFeatures, 'copy', '--no-check-sigs', '--to', `ssh-ng://${host.destination}`, systemPath], log,
-      `${host.spec}: copying the system failed`, {NIX_SSHOPTS: sshOptions.join(' ')}),
+    run: async (log) => void await runNix('nix', [...flakeFeatures, 'copy', '--no-check-sigs', ...(derivation ? ['--derivation'] : []), '--to', `ssh-ng://${host.destination}`, path], log,
+      `${host.spec}: copying the ${derivation ? 'derivation' : 'system'} failed`, {NIX_SSHOPTS: sshOptions.join(' ')}),
   }]).catch((error: Error) => {
     if (!/lacks a valid signature/.test(error.message)) throw error
     throw new UserError(`${error.message} (the Nix there does not trust this copy: make the ssh user one of its trusted-users)`)
   })
-  return (await runRemote(host, target.sshOptions, [request.id, ...request.argv, '--system-path', systemPath])).exitCode
+  return path
 }
 
-/** The system, built as a local create or update would build it, in a profile removed afterwards. */
-async function buildHere({plugins, progress}: OperationContext, request: RemoteBuild): Promise<string> {
+/**
+ * --build-host, as nixos-rebuild's: the system's derivation is evaluated here (the builder's
+ * instantiate), its closure of derivations copied to the build host, built there with
+ * `nix-store --realise`, and the result copied from there to the target (by the build host's own
+ * ssh, unless the build host is the target). Nothing of the system is built or stored here.
+ */
+async function buildElsewhere(context: OperationContext, target: RemoteTarget, host: RemoteHost, buildHost: RemoteHost, request: RemoteBuild): Promise<string> {
+  if (buildHost.local) throw new UserError('--build-host: to build here, leave --build-host out')
+  const sshOptions = sshOptionsFor(buildHost, target.sshOptions)
+  const derivation = await buildHere(context, request, {instantiate: true})
+  await copiedFromHere(context, buildHost, sshOptions, derivation, {title: `Copying the system's derivation to ${buildHost.spec}`, derivation: true})
+  let systemPath = ''
+  await context.progress.run([{
+    title: `Building the system on ${buildHost.spec}`,
+    run: async (log) => {
+      const output = await runNix('ssh', sshArgv(buildHost, target.sshOptions, `nix-store --realise ${derivation}`), log, `${buildHost.spec}: building the system failed`)
+      systemPath = output.split('\n').at(-1) ?? ''
+    },
+  }])
+  if (!/^\/nix\/store\/[^/]+$/.test(systemPath)) throw new UserError(`${buildHost.spec}: the build gave no system (${systemPath || 'nothing'})`)
+  if (buildHost.destination === host.destination && buildHost.port === host.port) return systemPath
+  const nixSshOpts = host.port === undefined ? '' : `NIX_SSHOPTS=${shellQuote(`-p ${host.port}`)} `
+  await context.progress.run([{
+    title: `Copying the system from ${buildHost.spec} to ${host.spec}`,
+    run: async (log) => void await runNix('ssh', sshArgv(buildHost, target.sshOptions,
+      `${nixSshOpts}nix ${flakeFeatures.map(shellQuote).join(' ')} copy --no-check-sigs --to ${shellQuote(`ssh-ng://${host.destination}`)} ${systemPath}`),
+    log, `${buildHost.spec}: copying the system to ${host.spec} failed`),
+  }])
+  return systemPath
+}
+
+/**
+ * The system, built as a local create or update would build it, in a profile removed afterwards;
+ * with `instantiate`, only its derivation (the builder's instantiate), nothing built.
+ */
+async function buildHere({plugins, progress}: OperationContext, request: RemoteBuild, {instantiate = false} = {}): Promise<string> {
   const source = request.source ?? (request.config ? {kind: 'configuration'} as const : undefined)
   if (!source) {
-    throw new UserError(`${request.id} --host builds here: give --config, --config-file, --flake or --system-path (the container's configuration stays on the host)`)
+    throw new UserError(`${request.id} --build-host builds the system: give --config, --config-file or --flake`)
   }
-  if (source.kind === 'store-path') return source.systemPath
+  if (source.kind === 'store-path') {
+    if (instantiate) throw new UserError('--build-host builds the system: give --config, --config-file or --flake, not --system-path')
+    return source.systemPath
+  }
   const builder = await plugins.builder(source)
+  if (instantiate && !builder.instantiate) throw new UserError(`--build-host: the builder ${builder.name} cannot evaluate without building (it has no instantiate)`)
   return withScratchDirectory('remote-build', async (dir) => {
     // Only the profile is written (configuration.nix is built from a private copy, not installed).
     const inScratch = (file: string): string => path.join(dir, file)
@@ -137,24 +186,31 @@ async function buildHere({plugins, progress}: OperationContext, request: RemoteB
       name: request.name, conf: inScratch('conf'), root: inScratch('root'), profileDir: inScratch('profile'), profile: inScratch('profile/system'),
       gcroots: inScratch('gcroots'), pidFile: inScratch('pid'), logFile: inScratch('log'),
     }
-    let systemPath = ''
+    let result = ''
     await progress.run([{
-      title: `Building the system of container ${request.name} here (${builder.name})`,
+      title: `${instantiate ? 'Evaluating' : 'Building'} the system of container ${request.name} here (${builder.name})`,
       run: async (log) => {
         const build = {name: request.name, paths, source, nixFlags: request.nixFlags, log}
-        systemPath = source.kind === 'configuration'
+        if (instantiate) {
+          const text = source.kind === 'configuration' ? configurationText(request.name, request.config) : undefined
+          result = text === undefined
+            ? await builder.instantiate!(build)
+            : await withConfigurationFile(text, (configurationFile) => builder.instantiate!({...build, configurationFile}))
+          return
+        }
+        result = source.kind === 'configuration'
           ? await buildConfiguration(builder, build, configurationText(request.name, request.config), false)
           : await builder.build(build)
       },
     }])
-    if (!existsSync(systemPath)) throw new UserError(`the build gave no system (${systemPath || 'nothing'})`)
-    return systemPath
+    if (!existsSync(result)) throw new UserError(`the ${instantiate ? 'evaluation gave no derivation' : 'build gave no system'} (${result || 'nothing'})`)
+    return result
   })
 }
 
 /** The build's own flags (source, Nix pass-through, builder), which stay here: ARGV without them. */
 export function withoutBuildFlags(argv: string[]): string[] {
-  const valued = new Set(['--config', '--config-file', '--flake', '--nixos-path', '--system-path', '--log-format', '--update-input', '--builder'])
+  const valued = new Set(['--config', '--config-file', '--flake', '--nixos-path', '--system-path', '--log-format', '--update-input', '--builder', '--build-host'])
   const boolean = new Set(['--impure', '--commit-lock-file', '--no-registries', '--no-update-lock-file', '--no-write-lock-file', '--no-allow-dirty', '--recreate-lock-file', '--refresh'])
   return takeFromArgv(argv, (arg) => {
     if (boolean.has(arg)) return 1

@@ -3,10 +3,11 @@
 // Container names start with rh and use addresses in 10.233.248.0/24, apart from other suites'.
 import assert from 'node:assert/strict'
 import {execa} from 'execa'
-import {cpSync, writeFileSync} from 'node:fs'
+import {cpSync, rmSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 
 import {sleep} from '../../dist/lib/proc.js'
+import {configurationText} from '../../dist/lib/nixos-config.js'
 import {shellQuote} from '../../dist/lib/remote.js'
 import {cliPath, fixtures, TestHost} from '../helpers/host.ts'
 import {deadAddress, descendants, remoteAddress, SshHost} from '../helpers/ssh-host.ts'
@@ -113,6 +114,20 @@ describe('--host: containers on another machine over ssh', function () {
       assert.deepEqual(JSON.parse(captured.stdout), {name: 'rh1', exitCode: 3, stdout: 'out\n', stderr: 'err\n'})
     })
 
+    it('Ctrl-C of run without a terminal stops the command there too', async () => {
+      const child = execa(process.execPath, [cliPath, ...withHost(['run', 'rh1']), '--', 'sh', '-c', 'echo started; exec sleep 997'], {env: here.env, reject: false})
+      await new Promise<void>((resolve) => child.stdout!.on('data', (chunk: Buffer) => {
+        if (chunk.toString().includes('started')) resolve()
+      }))
+      assert.notEqual((await ssh.host.sh('pgrep -f "^sleep 997" || true')).trim(), '')
+      // As a terminal's Ctrl-C: SIGINT to the tool and its ssh.
+      for (const pid of [child.pid!, ...descendants(child.pid!).map((p) => p.pid)]) process.kill(pid, 'SIGINT')
+      const result = await child
+      assert.equal(result.exitCode, 130)
+      for (let i = 0; i < 50 && (await ssh.host.sh('pgrep -f "^sleep 997" || true')).trim() !== ''; i++) await sleep(100)
+      assert.equal((await ssh.host.sh('pgrep -f "^sleep 997" || true')).trim(), '', `the command there is gone: ${await ssh.host.sh('ps -eo pid,ppid,args | grep "[s]leep 997" || true')}`)
+    })
+
     it('list over this machine and the remote: one list with the host of each', async () => {
       await here.ok(['create', 'rhlocal', '--system-path', firstSystem, '--host-address', '10.233.248.3', '--local-address', '10.233.248.4'])
       const hosts = ['--host', 'local', ...ssh.flags()]
@@ -124,6 +139,20 @@ describe('--host: containers on another machine over ssh', function () {
       assert.equal((await okOnRemote(['list'])).stdout, 'rh1\n')
       const fromEnv = await here.ok(['list', '--ssh-option', ssh.sshArgs().join(' ')], {env: {NIXOS_CONTAINER_HOST: remote}})
       assert.equal(fromEnv.stdout, 'rh1\n')
+    })
+
+    it('hosts named in the settings file: --host NAME is that host; list without --host lists this machine and each', async () => {
+      writeFileSync(here.env.NIXOS_CONTAINER_SETTINGS, JSON.stringify({hosts: {web2: remote}}))
+      try {
+        const sshOption = ['--ssh-option', ssh.sshArgs().join(' ')]
+        assert.equal((await here.ok(['status', 'rh1', '--host', 'web2', ...sshOption])).stdout, 'up\n')
+        const listed = await here.ok(['list', ...sshOption])
+        assert.deepEqual(listed.stdout.split('\n').filter(Boolean).map((l) => l.split(/\s+/)), [['HOST', 'NAME'], ['local', 'rhlocal'], ['web2', 'rh1']])
+        // --host local: this machine alone, as before.
+        assert.equal((await here.ok(['list', '--host', 'local'])).stdout, 'rhlocal\n')
+      } finally {
+        rmSync(here.env.NIXOS_CONTAINER_SETTINGS, {force: true})
+      }
     })
 
     it('an unreachable host in list: named on stderr, the others listed, exit status 1', async () => {
@@ -147,6 +176,57 @@ describe('--host: containers on another machine over ssh', function () {
       assert.equal((await ssh.host.sh('ls /nix/store | grep -c "\\.drv$" || true')).trim(), '0')
     })
 
+    it('--build-host: evaluated here, built on the build host (here the target itself), nothing built or stored here', async () => {
+      const config = 'environment.etc."version".text = "built there";'
+      // The same derivation as the tool's: its configuration.nix for rh1 with this text.
+      const file = path.join(here.dir, 'built-there.nix')
+      writeFileSync(file, configurationText('rh1', {kind: 'string', text: config}))
+      const drv = (await execa('nix-instantiate', ['-I', `nixos-config=${file}`, '<nixpkgs/nixos>', '-A', 'system'], {env: here.env})).stdout.trim()
+      const out = (await execa('nix-store', ['-q', '--outputs', drv])).stdout.trim()
+      const validHere = async (storePath: string): Promise<boolean> => (await execa('nix-store', ['--check-validity', storePath], {reject: false})).exitCode === 0
+      assert.equal(await validHere(out), false, 'the system is not in this store before')
+      // The build host has no binary cache: give it the inputs of what is to be built (all built
+      // before, on this machine), as a cache would.
+      const dryRun = await execa('nix-store', ['--realise', '--dry-run', drv], {env: here.env})
+      const toBuild = new Set(dryRun.stderr.split('\n').map((l) => l.trim()).filter((l) => l.endsWith('.drv')))
+      const inputs = new Set<string>()
+      for (const d of toBuild) {
+        for (const ref of (await execa('nix-store', ['-q', '--references', d])).stdout.split('\n')) {
+          if (ref.endsWith('.drv') && !toBuild.has(ref)) for (const o of (await execa('nix-store', ['-q', '--outputs', ref])).stdout.split('\n')) inputs.add(o)
+        }
+      }
+      await execa('nix', ['--extra-experimental-features', 'nix-command', 'copy', '--no-check-sigs', '--to', `ssh-ng://${remote}`, ...inputs], {env: {NIX_SSHOPTS: ssh.sshArgs().join(' ')}})
+      const updated = JSON.parse((await okOnRemote(['update', 'rh1', '--json', '--build-host', remote, '--config', config])).stdout)
+      assert.equal(updated.systemPath, out)
+      assert.equal(await validHere(out), false, 'nothing of the system was built or copied here')
+      await ssh.host.sh(`nix-store --check-validity ${out}`)
+      assert.equal((await okOnRemote(['run', 'rh1', '--', 'cat', '/etc/version'])).stdout, 'built there\n')
+      // Without --host there is no target to copy to.
+      const alone = await here.cli(['update', 'rh1', '--build-host', remote, '--config', config])
+      assert.equal(alone.exitCode, 1)
+      assert.deepEqual(stderrLines(alone.stderr), ['nixos-container: --build-host needs --host (the target the system is copied to)'])
+    })
+
+    it('update --host without a source: the host rebuilds from what it recorded, as update there would', async () => {
+      // rh1 was made with --host: its host recorded a system path, no configuration, and says so.
+      const none = await onRemote(['update', 'rh1'])
+      assert.equal(none.exitCode, 1)
+      assert.deepEqual(stderrLines(none.stderr), ['nixos-container: container ‘rh1’ has no /etc/nixos/configuration.nix; give --config, --config-file or --flake'])
+      // A configuration.nix there, and a nixpkgs there (the fixture's): evaluated and built there.
+      cpSync(path.join(fixtures, 'nixpkgs'), path.join(ssh.host.root, 'srv/nixpkgs'), {recursive: true})
+      ssh.host.writeFile('/var/lib/nixos-containers/rh1/etc/nixos/configuration.nix',
+        configurationText('rh1', {kind: 'string', text: 'environment.etc."version".text = "recorded there";'}))
+      ssh.installTool(`NIX_PATH=nixpkgs=/srv/nixpkgs exec ${process.execPath} ${cliPath} "$@"`)
+      try {
+        const updated = JSON.parse((await okOnRemote(['update', 'rh1', '--json'])).stdout)
+        assert.equal(updated.activated, true)
+        assert.equal((await execa('nix-store', ['--check-validity', updated.systemPath], {reject: false})).exitCode, 1, 'not built here')
+        assert.equal((await okOnRemote(['run', 'rh1', '--', 'cat', '/etc/version'])).stdout, 'recorded there\n')
+      } finally {
+        ssh.restoreTool()
+      }
+    })
+
     it('stop and destroy', async () => {
       await okOnRemote(['stop', 'rh1'])
       assert.equal((await okOnRemote(['status', 'rh1'])).stdout, 'down\n')
@@ -158,7 +238,8 @@ describe('--host: containers on another machine over ssh', function () {
     })
   })
 
-  describe('faults', () => it('a connection killed during nix copy leaves nothing made there; a second try completes', async () => {
+  describe('faults', () => {
+  it('a connection killed during nix copy leaves nothing made there; a second try completes', async () => {
     // A few MB of new store path, over a link slowed to 2 Mbit/s: the copy takes seconds.
     const module = path.join(here.dir, 'big.nix')
     writeFileSync(module, '{ ... }: { environment.etc."big".text = builtins.concatStringsSep "" (builtins.genList (i: "line ${toString i} of a file that takes a while to copy\\n") 60000); }\n')
@@ -189,5 +270,32 @@ describe('--host: containers on another machine over ssh', function () {
     await okOnRemote(['start', 'rh2'])
     assert.match((await okOnRemote(['run', 'rh2', '--', 'head', '-1', '/etc/big'])).stdout, /^line 0 of a file/)
     await okOnRemote(['destroy', 'rh2'])
-  }))
+  })
+
+  it('a connection dropped during the remote create itself: the remote tool hangs up and undoes it; a second try completes', async () => {
+    const args = ['create', 'rh3', '--system-path', firstSystem, '--host-address', '10.233.248.7', '--local-address', '10.233.248.8', ...ssh.flags()]
+    // The remote create stops for a minute once its NAME.conf is written (lib/test-pause.ts).
+    ssh.installTool(`NIXOS_CONTAINER_TEST_PAUSE=conf-written exec ${process.execPath} ${cliPath} "$@"`)
+    const leftovers = 'ls /etc/nixos-containers /var/lib/nixos-containers /nix/var/nix/profiles/per-container /nix/var/nix/gcroots/per-container 2>/dev/null | grep rh3 || true'
+    try {
+      const child = execa(process.execPath, [cliPath, ...args], {env: here.env, reject: false, stdin: 'ignore'})
+      await new Promise<void>((resolve) => child.stderr!.on('data', (chunk: Buffer) => {
+        if (chunk.toString().includes('test pause: conf-written')) resolve()
+      }))
+      assert.match(await ssh.host.sh('ls /etc/nixos-containers'), /rh3\.conf/, 'the remote create was caught half-way')
+      for (const {pid} of descendants(child.pid!).filter((p) => p.comm === 'ssh')) process.kill(pid, 'SIGKILL')
+      const failed = await child
+      assert.equal(failed.exitCode, 255)
+      assert.equal(stderrLines(String(failed.stderr)).at(-1), `nixos-container: ${remote}: connection lost (ssh killed by SIGKILL)`)
+      // There, the hang-up undoes the create: nothing of rh3 is left.
+      for (let i = 0; i < 100 && (await ssh.host.sh(leftovers)).trim() !== ''; i++) await sleep(100)
+      assert.equal((await ssh.host.sh(leftovers)).trim(), '', 'nothing of rh3 is left there')
+    } finally {
+      ssh.restoreTool()
+    }
+    await here.ok(args)
+    assert.equal((await okOnRemote(['status', 'rh3'])).stdout, 'down\n')
+    await okOnRemote(['destroy', 'rh3'])
+  })
+  })
 })

@@ -46,12 +46,18 @@ describe('the settings file', () => {
       {allocator: 'ula', supervisor: 'nspawn', providers: {ula: {prefix: 'fd42:0:1::/48'}}})
   })
 
+  it('names hosts for --host', () => {
+    assert.deepEqual(settingsOf('{"hosts": {"web1": "root@web1.example"}}'), {providers: {}, hosts: {web1: 'root@web1.example'}})
+  })
+
   it('refuses what it cannot trust, naming the file: bad JSON, a non-object, a provider that is not a name, providers that are not objects', () => {
     const file = path.join(dir, 'settings.json')
     assert.throws(() => settingsOf('{"allocator": '), {message: new RegExp(`^${file}: not valid JSON \\(`)})
     assert.throws(() => settingsOf('[]'), {message: `${file}: must hold a JSON object`})
     assert.throws(() => settingsOf('{"builder": 3}'), {message: `${file}: "builder" must be a provider name`})
     assert.throws(() => settingsOf('{"providers": {"ula": "fd42::/48"}}'), {message: `${file}: "providers" must map provider names to objects`})
+    assert.throws(() => settingsOf('{"hosts": ["web1"]}'), {message: `${file}: "hosts" must map host names to "[USER@]HOST[:PORT]"`})
+    assert.throws(() => settingsOf('{"hosts": {"local": "root@web1"}}'), {message: `${file}: "hosts": ‘local’ is not a host name (letters, digits, . _ -; not local or localhost)`})
   })
 })
 

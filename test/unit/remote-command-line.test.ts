@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict'
 import {execa} from 'execa'
 
-import {parseHost, shellQuote, takeRemoteFlags} from '../../dist/lib/remote.js'
+import {parseHost, remoteCommand, shellQuote, takeRemoteFlags} from '../../dist/lib/remote.js'
 import {withoutBuildFlags} from '../../dist/operations/remote.js'
 
 describe('--host: the command line for ssh', () => {
@@ -29,6 +29,25 @@ describe('--host: the command line for ssh', () => {
     assert.deepEqual(target?.sshOptions, ['-p', '22', '-4'])
     assert.deepEqual(takeRemoteFlags(['list'], {NIXOS_CONTAINER_HOST: 'a,b'}).target?.hosts.map((h) => h.spec), ['a', 'b'])
     assert.throws(() => takeRemoteFlags(['list', '--ssh-option', '-4'], {}), /--ssh-option needs --host/)
+  })
+
+  it('reads the settings file\'s named hosts: --host NAME is that host, shown by its name; list without --host lists this machine and all of them', () => {
+    const named = {web1: 'root@10.0.0.1:2222'}
+    const {target} = takeRemoteFlags(['status', 'x', '--host', 'web1'], {}, {named})
+    assert.deepEqual(target?.hosts, [{spec: 'web1', destination: 'root@10.0.0.1', port: 2222, local: false}])
+    assert.deepEqual(takeRemoteFlags(['list'], {}, {named, fallback: ['local', 'web1']}).target?.hosts.map((h) => [h.spec, h.destination]),
+      [['local', 'local'], ['web1', 'root@10.0.0.1']])
+    // --host and NIXOS_CONTAINER_HOST come first; --ssh-option goes to the settings' hosts too.
+    assert.deepEqual(takeRemoteFlags(['list', '--host', 'b'], {}, {named, fallback: ['local', 'web1']}).target?.hosts.map((h) => h.spec), ['b'])
+    assert.deepEqual(takeRemoteFlags(['list', '--ssh-option', '-4'], {}, {named, fallback: ['local', 'web1']}).target?.sshOptions, ['-4'])
+  })
+
+  it('gives a command without stdin data the connection as fd 3, to hang up when it ends; one with data reports its pid', async () => {
+    const script = remoteCommand(['status', 'web'])
+    assert.match(script, /exec 3<&0 <\/dev\/null; NIXOS_CONTAINER_HANGUP_FD=3 exec nixos-container status web/)
+    assert.doesNotMatch(remoteCommand(['run', 'web'], {stdin: true}), /HANGUP/)
+    // The remote shell reports its pid (the tool's, after exec) and start time, by which an interrupt finds it.
+    assert.match(remoteCommand(['run', 'web'], {stdin: true}), /ok %s %s\\n'\\'' "\$M" "\$\$" "\$\(sed .* \/proc\/\$\$\/stat/)
   })
 
   it('keeps the build\'s flags here and passes the rest there', () => {

@@ -18,4 +18,9 @@ export const channelsBuilder: Builder = {
     await runNix('nix-env', channelsBuildArguments(paths.profile, configurationFile, source.nixosPath, nixFlags), log, 'failed to build container configuration')
     return currentSystem(paths.profile)!
   },
+  async instantiate({source, configurationFile, nixFlags, log}) {
+    if (source.kind !== 'configuration' || !configurationFile) throw new Error('channels builder instantiates a configuration file only')
+    return runNix('nix-instantiate', ['-I', `nixos-config=${configurationFile}`, source.nixosPath ?? '<nixpkgs/nixos>', '-A', 'system', ...nixFlags], log,
+      'failed to evaluate container configuration')
+  },
 }

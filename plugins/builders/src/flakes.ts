@@ -25,4 +25,9 @@ export const flakesBuilder: Builder = {
       rmSync(outLink, {force: true})
     }
   },
+  async instantiate({source, nixFlags, log}) {
+    if (source.kind !== 'flake') throw new Error('flakes builder cannot instantiate ' + source.kind)
+    return runNix('nix', [...flakeFeatures, 'eval', '--raw', ...nixFlags, '--', `${source.flake}#nixosConfigurations."${source.attr}".config.system.build.toplevel.drvPath`],
+      log, `failed to evaluate flake '${source.flake}'`)
+  },
 }
