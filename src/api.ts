@@ -24,6 +24,7 @@ export {
 export {type ConfEntries, listValue} from './lib/conf.js'
 export {addressesOf, type AddressSet, isIPv4WithPrefix, isIPv6WithPrefix, upstreamPool, withoutPrefix} from './lib/addresses.js'
 export {ports} from './lib/ports.js'
+export {startPortForwarder, stopPortForwarder} from './lib/port-bind.js'
 export {hostClash, hostNetworks, type HostNetworks, requireNoHostClash} from './lib/host-networks.js'
 export {limitsOfConf, type ResourceLimits} from './lib/limits.js'
 export {errorReport, type ErrorCode, reportError, UserError} from './lib/errors.js'

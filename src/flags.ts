@@ -153,6 +153,7 @@ export const containerOptionFlags = {
   'enable-tun': Flags.boolean({helpGroup: 'CONTAINER', description: 'give the container /dev/net/tun and CAP_NET_ADMIN, for VPNs'}),
   capability: Flags.string({helpValue: '<CAP_NAME>', multiple: true, helpGroup: 'CONTAINER', description: 'grant the container this capability too (repeatable)'}),
   'extra-nspawn-flags': Flags.string({helpValue: '<flags>', helpGroup: 'CONTAINER', description: 'more systemd-nspawn flags, space-separated, passed as they are (EXTRA_NSPAWN_FLAGS)'}),
+  'port-bind': Flags.string({helpValue: '<addr|iface>', multiple: true, helpGroup: 'CONTAINER', description: 'answer the --port forwards on this host address or interface too, such as 127.0.0.1 or lo, which systemd-nspawn\'s own forwards leave out (PORT_BIND; repeatable)'}),
 }
 
 interface ContainerOptionValues {
@@ -164,11 +165,12 @@ interface ContainerOptionValues {
   'enable-tun'?: boolean
   capability?: string[]
   'extra-nspawn-flags'?: string
+  'port-bind'?: string[]
 }
 
 /** The container options the flags ask for; undefined when none was given (update keeps what there is). */
 export function containerOptionsOf(flags: ContainerOptionValues): ContainerOptions | undefined {
-  const given = [flags.bind, flags['bind-ro'], flags.capability].some((list) => (list ?? []).length > 0) ||
+  const given = [flags.bind, flags['bind-ro'], flags.capability, flags['port-bind']].some((list) => (list ?? []).length > 0) ||
     Boolean(flags['use-host-network'] || flags.ephemeral || flags['enable-tun']) ||
     flags['private-users'] !== undefined || flags['extra-nspawn-flags'] !== undefined
   if (!given) return undefined
@@ -180,5 +182,6 @@ export function containerOptionsOf(flags: ContainerOptionValues): ContainerOptio
     enableTun: flags['enable-tun'] ?? false,
     capabilities: flags.capability ?? [],
     extraNspawnFlags: (flags['extra-nspawn-flags'] ?? '').split(/\s+/).filter(Boolean),
+    portBinds: flags['port-bind'] ?? [],
   }
 }

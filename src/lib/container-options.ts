@@ -9,6 +9,7 @@ import path from 'node:path'
 import type {ConfEntries} from './conf.js'
 import {listValue} from './conf.js'
 import {UserError} from './errors.js'
+import {portBindKey, portBindsOf} from './port-bind.js'
 
 export interface Bind {
   host: string
@@ -27,9 +28,11 @@ export interface ContainerOptions {
   capabilities: string[]
   /** Anything else, passed to systemd-nspawn as given. */
   extraNspawnFlags: string[]
+  /** Host addresses or interfaces where the port forwards answer too (PORT_BIND; port-bind.ts). */
+  portBinds: string[]
 }
 
-export const noOptions: ContainerOptions = {binds: [], hostNetwork: false, ephemeral: false, enableTun: false, capabilities: [], extraNspawnFlags: []}
+export const noOptions: ContainerOptions = {binds: [], hostNetwork: false, ephemeral: false, enableTun: false, capabilities: [], extraNspawnFlags: [], portBinds: []}
 
 /**
  * The module's unit expands EXTRA_NSPAWN_FLAGS unquoted, so a word may hold no blank, quote,
@@ -84,6 +87,7 @@ export function recordOptions(conf: ConfEntries, options: ContainerOptions): voi
   if (options.privateUsers !== undefined) conf.set('PRIVATE_USERS', options.privateUsers)
   const flags = nspawnFlagsOf(options)
   if (flags.length > 0) conf.set('EXTRA_NSPAWN_FLAGS', flags.join(' '))
+  if (options.portBinds.length > 0) conf.set(portBindKey, options.portBinds.join(' '))
 }
 
 /** What a conf file asks of systemd-nspawn beyond upstream's defaults, for status --json. */
@@ -93,6 +97,7 @@ export interface RecordedOptions {
   binds: Bind[]
   ephemeral: boolean
   extraNspawnFlags: string[]
+  portBinds: string[]
 }
 
 export function recordedOptions(conf: ConfEntries): RecordedOptions {
@@ -105,5 +110,5 @@ export function recordedOptions(conf: ConfEntries): RecordedOptions {
     else if (flag === '--ephemeral' || flag === '-x') ephemeral = true
     else rest.push(flag)
   }
-  return {hostNetwork: conf.get('PRIVATE_NETWORK') === '0', privateUsers: conf.get('PRIVATE_USERS') || undefined, binds, ephemeral, extraNspawnFlags: rest}
+  return {hostNetwork: conf.get('PRIVATE_NETWORK') === '0', privateUsers: conf.get('PRIVATE_USERS') || undefined, binds, ephemeral, extraNspawnFlags: rest, portBinds: portBindsOf(conf)}
 }

@@ -12,6 +12,7 @@ import {withGuestRoot} from '../lib/guest-fs.js'
 import {checkNameLength, checkNewName} from '../lib/names.js'
 import {installConfiguration, readConfiguration} from '../lib/nixos-config.js'
 import {containerPaths} from '../lib/paths.js'
+import {portBindKey} from '../lib/port-bind.js'
 import {currentSystem, ensureProfileDir, setProfile} from '../lib/profile.js'
 
 export interface CloneRequest {
@@ -28,8 +29,8 @@ export interface CloneResult extends AddressSet {
   systemPath: string
 }
 
-/** Keys that belong to one container only: its addresses (allocated anew) and its host ports. */
-const ownKeys = ['HOST_ADDRESS', 'LOCAL_ADDRESS', 'HOST_ADDRESS6', 'LOCAL_ADDRESS6', 'HOST_PORT']
+/** Keys that belong to one container only: its addresses (allocated anew) and its host ports (and where they are bound). */
+const ownKeys = ['HOST_ADDRESS', 'LOCAL_ADDRESS', 'HOST_ADDRESS6', 'LOCAL_ADDRESS6', 'HOST_PORT', portBindKey]
 
 function cloneConf(source: ConfEntries, addresses: {hostAddress?: string; localAddress?: string; hostAddress6?: string; localAddress6?: string}): ConfEntries {
   const conf: ConfEntries = new Map()

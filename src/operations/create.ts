@@ -18,6 +18,7 @@ import {withExclusiveLock} from '../lib/lock.js'
 import {checkNameLength, checkNewName, uniqueName} from '../lib/names.js'
 import {type ConfigSource, configurationText} from '../lib/nixos-config.js'
 import {containerPaths, type ContainerPaths, type HostPaths} from '../lib/paths.js'
+import {checkPortBinds} from '../lib/port-bind.js'
 import {checkPorts} from '../lib/ports.js'
 import {currentSystem} from '../lib/profile.js'
 import {onInterrupt} from '../lib/signals.js'
@@ -140,6 +141,7 @@ export function checkCreateRequest(request: CreateRequest): void {
     if (request.bridge !== undefined || request.ports) throw new UserError('--use-host-network cannot be used with --bridge or --port (they need a network of its own)')
   }
   checkContainerOptions(options)
+  checkPortBinds(options.portBinds, request.ports)
   checkSource(request.source)
   checkNixFlags(request.source, request.nixFlags)
 }

@@ -1,6 +1,7 @@
 // destroy: stop the container if it runs, then remove profile, GC roots, root and NAME.conf,
 // never deleting through a mount point.
 import {rmSync} from 'node:fs'
+import path from 'node:path'
 
 import {confRecord, type OperationContext} from './context.js'
 import {containerExists, loadContainer} from '../lib/containers.js'
@@ -8,10 +9,12 @@ import {withContainerLock} from '../lib/container-lock.js'
 import {UserError} from '../lib/errors.js'
 import {checkNameSyntax} from '../lib/names.js'
 import type {ContainerPaths} from '../lib/paths.js'
+import {stopPortForwarder} from '../lib/port-bind.js'
 import type {Step} from '../lib/progress.js'
 import {removeNspawnLeftovers, safeRemoveTree} from '../lib/remove.js'
 
 export async function removeContainerFiles(paths: ContainerPaths): Promise<void> {
+  await stopPortForwarder(path.basename(paths.conf, '.conf'), paths)
   await safeRemoveTree(paths.profileDir)
   await safeRemoveTree(paths.gcroots)
   await safeRemoveTree(paths.root)

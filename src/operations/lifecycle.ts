@@ -10,6 +10,7 @@ import {withContainerLock} from '../lib/container-lock.js'
 import {UserError} from '../lib/errors.js'
 import type {HostPaths} from '../lib/paths.js'
 import {requireNoHostClash} from '../lib/host-networks.js'
+import {startPortForwarder, stopPortForwarder} from '../lib/port-bind.js'
 import {portForwardingProblem} from '../lib/ports.js'
 import {onInterrupt} from '../lib/signals.js'
 
@@ -100,6 +101,11 @@ export async function startContainer(context: OperationContext, request: StartRe
         }
       },
     }])
+    // Started by the supervisor's boot already, unless a container@.service not ours ran it.
+    await startPortForwarder(name, container.conf, container.paths, leader).catch(async (error: unknown) => {
+      await supervisor.terminate(container)
+      throw error
+    })
     const forwarding = portForwardingProblem(container.conf)
     if (forwarding) progress.note(`nixos-container: warning: container ‘${name}’ runs, but ${forwarding}`)
     await plugins.notify('post-start', {name, conf: confRecord(container.conf), leader})
@@ -117,7 +123,10 @@ export async function stopContainer(context: OperationContext, name: string, tim
     if (changed) await plugins.veto('pre-stop', {name, conf, force: false})
     await progress.run([{
       title: `Stopping container ${name}`,
-      run: () => supervisor.stop(container, {timeoutMs}),
+      run: async () => {
+        await supervisor.stop(container, {timeoutMs})
+        await stopPortForwarder(name, container.paths)
+      },
     }])
     if (changed) await plugins.notify('post-stop', {name, conf, force: false})
     return {name, state: 'down', changed}
@@ -140,6 +149,7 @@ export async function terminateContainer({host, plugins, supervisor}: OperationC
     const conf = confRecord(container.conf)
     if (changed) await plugins.notify('pre-stop', {name, conf, force: true})
     await supervisor.terminate(container)
+    await stopPortForwarder(name, container.paths)
     if (changed) await plugins.notify('post-stop', {name, conf, force: true})
     return {name, state: 'down', changed}
   })

@@ -11,6 +11,7 @@ import type {SystemSource} from '../contract/builder.js'
 import type {ConfEntries} from '../lib/conf.js'
 import {checkContainerOptions, type ContainerOptions, recordOptions} from '../lib/container-options.js'
 import {loadContainer, writeConf} from '../lib/containers.js'
+import {checkPortBinds, portBindKey} from '../lib/port-bind.js'
 import {withContainerLock} from '../lib/container-lock.js'
 import {UserError} from '../lib/errors.js'
 import {checkNixFlags, checkSource} from '../lib/source-checks.js'
@@ -72,7 +73,10 @@ async function updateLocked({host, plugins, supervisor, progress}: OperationCont
   }
   const source = chooseSource(request, conf.get('FLAKE') || undefined, conf.get('FLAKE_ATTR') || undefined)
   checkNixFlags(source, request.nixFlags)
-  if (request.options) checkContainerOptions(request.options)
+  if (request.options) {
+    checkContainerOptions(request.options)
+    checkPortBinds(request.options.portBinds, conf.get('HOST_PORT'))
+  }
   // The text to build: the new one (installed once built), else the container's own, read confined.
   let configuration: string | undefined
   if (source.kind === 'configuration') {
@@ -127,6 +131,7 @@ async function updateLocked({host, plugins, supervisor, progress}: OperationCont
 function recordOptionsAnew(conf: ConfEntries, options: ContainerOptions): void {
   conf.delete('PRIVATE_USERS')
   conf.delete('EXTRA_NSPAWN_FLAGS')
+  conf.delete(portBindKey)
   recordOptions(conf, options)
 }
 

@@ -53,8 +53,9 @@ describe('container option flags', () => {
     assert.equal(containerOptionsOf({bind: [], capability: []}), undefined)
     assert.deepEqual(containerOptionsOf({'bind-ro': ['/etc:/mnt/etc'], 'extra-nspawn-flags': ' --a  --b '}), {
       binds: [{host: '/etc', guest: '/mnt/etc', readOnly: true}], hostNetwork: false, ephemeral: false, privateUsers: undefined,
-      enableTun: false, capabilities: [], extraNspawnFlags: ['--a', '--b'],
+      enableTun: false, capabilities: [], extraNspawnFlags: ['--a', '--b'], portBinds: [],
     })
+    assert.deepEqual(containerOptionsOf({'port-bind': ['lo', '::1']})?.portBinds, ['lo', '::1'])
     assert.equal(containerOptionsOf({ephemeral: true})?.ephemeral, true)
     assert.throws(() => containerOptionsOf({bind: ['relative']}), /--bind: the host path ‘relative’ is not absolute/)
   })

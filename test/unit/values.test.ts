@@ -17,6 +17,7 @@ import {errorReport, NeedsRootError, UserError} from '../../dist/lib/errors.js'
 import {hostClash} from '../../dist/lib/host-networks.js'
 import {limitsOfConf, parseCpus, parseSize, parseTasks, recordLimits} from '../../dist/lib/limits.js'
 import {checkNameLength, checkNameSyntax, checkNewName} from '../../dist/lib/names.js'
+import {checkPortBinds, relaysOf} from '../../dist/lib/port-bind.js'
 import {checkPorts, ports} from '../../dist/lib/ports.js'
 import {describeChanges} from '../../dist/lib/system-changes.js'
 
@@ -58,15 +59,29 @@ describe('port forwards', () => {
 describe('systemd-nspawn options of create', () => {
   it('go into EXTRA_NSPAWN_FLAGS as nspawn flags and come back out for status --json', () => {
     const options = {...noOptions, binds: [{host: '/srv/data', guest: '/data', readOnly: false}, {host: '/etc/x', guest: '/etc/x', readOnly: true}],
-      ephemeral: true, enableTun: true, privateUsers: 'pick', capabilities: ['CAP_SYS_TIME']}
+      ephemeral: true, enableTun: true, privateUsers: 'pick', capabilities: ['CAP_SYS_TIME'], portBinds: ['127.0.0.1', 'lo']}
     assert.deepEqual(nspawnFlagsOf(options), ['--bind=/srv/data:/data', '--bind-ro=/etc/x', '--ephemeral', '--bind=/dev/net/tun', '--capability=CAP_NET_ADMIN', '--capability=CAP_SYS_TIME'])
     const conf = createConf({hostAddress: '10.233.1.1', localAddress: '10.233.1.2', autoStart: false})
     recordOptions(conf, options)
     assert.deepEqual(recordedOptions(conf), {
       hostNetwork: false, privateUsers: 'pick', ephemeral: true,
       binds: [{host: '/srv/data', guest: '/data', readOnly: false}, {host: '/etc/x', guest: '/etc/x', readOnly: true}, {host: '/dev/net/tun', guest: '/dev/net/tun', readOnly: false}],
-      extraNspawnFlags: ['--capability=CAP_NET_ADMIN', '--capability=CAP_SYS_TIME'],
+      extraNspawnFlags: ['--capability=CAP_NET_ADMIN', '--capability=CAP_SYS_TIME'], portBinds: ['127.0.0.1', 'lo'],
     })
+    assert.equal(conf.get('PORT_BIND'), '127.0.0.1 lo')
+  })
+
+  it('--port-bind: each forward of HOST_PORT relayed from each bound address to the container', () => {
+    const conf = createConf({hostAddress: '10.233.1.1/24', localAddress: '10.233.1.2/24', ports: 'tcp:8080:80,udp:5353:53 9000', autoStart: false})
+    conf.set('PORT_BIND', '127.0.0.1 ::1')
+    assert.deepEqual(relaysOf(conf).map(({protocol, address, port, target, targetPort}) => `${protocol} ${address} ${port} → ${target} ${targetPort}`), [
+      'tcp 127.0.0.1 8080 → 10.233.1.2 80', 'tcp ::1 8080 → 10.233.1.2 80',
+      'udp 127.0.0.1 5353 → 10.233.1.2 53', 'udp ::1 5353 → 10.233.1.2 53',
+      'tcp 127.0.0.1 9000 → 10.233.1.2 9000', 'tcp ::1 9000 → 10.233.1.2 9000',
+    ])
+    conf.delete('PORT_BIND')
+    assert.deepEqual(relaysOf(conf), [])
+    assert.throws(() => checkPortBinds(['lo'], undefined), /--port-bind needs --port: there is no port forward to bind/)
   })
 
   it('refuses values NAME.conf could not carry or nspawn would not take', () => {

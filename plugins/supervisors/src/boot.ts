@@ -20,7 +20,7 @@ import {NotifySocket} from './notify-socket.js'
 import {markReady, recordNspawn} from './pid-file.js'
 import {prepareRoot} from './root.js'
 import {
-  type Container, execedChild, failureReason, isAlive, limitsOfConf, removeNspawnLeftovers, requireSystem, runCommand, sleep, UserError, waitFor,
+  type Container, execedChild, failureReason, isAlive, limitsOfConf, removeNspawnLeftovers, requireSystem, startPortForwarder, runCommand, sleep, UserError, waitFor,
 } from 'nixos-container'
 
 export interface BootOptions {
@@ -171,6 +171,7 @@ export async function bootContainer(container: Container, options: BootOptions):
     log(`container init is running as pid ${leader}`)
     try {
       await configureNetwork(name, conf, leader)
+      await startPortForwarder(name, conf, paths, leader)
     } catch (error) {
       return await fail((error as Error).message)
     }
