@@ -13,11 +13,11 @@ import {existsSync, mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:f
 import {isIP} from 'node:net'
 import {networkInterfaces} from 'node:os'
 import path from 'node:path'
-import {fileURLToPath} from 'node:url'
 
 import {withoutPrefix} from './addresses.js'
 import type {ConfEntries} from './conf.js'
 import {listValue} from './conf.js'
+import {packageRoot} from './entry.js'
 import {UserError} from './errors.js'
 import type {ContainerPaths} from './paths.js'
 import {ports} from './ports.js'
@@ -91,7 +91,8 @@ export function relaysOf(conf: ConfEntries): Relay[] {
   return relays
 }
 
-const forwarderScript = path.join(path.dirname(fileURLToPath(import.meta.url)), '../port-forwarder.js')
+/** Shipped beside the bundle, standalone (it imports only Node's modules). */
+const forwarderScript = path.join(packageRoot, 'dist/port-forwarder.js')
 
 function pidFileOf(paths: ContainerPaths): string {
   return path.join(path.dirname(paths.pidFile), `${path.basename(paths.pidFile, '.pid')}.forward.pid`)

@@ -20,6 +20,12 @@ describe('the bundled CLI', () => {
     assert.deepEqual(Object.keys(COMMANDS).sort(), files.sort())
   })
 
+  it('finds the install\'s files from packageRoot, never relative to a module (bundled, every module sits in dist/)', () => {
+    const relative = sourcesBelow('src').filter((file) => !['src/lib/entry.ts', 'src/plugin-host/core-api.ts'].includes(file)
+      && readFileSync(path.join(root, file), 'utf8').includes('import.meta.url'))
+    assert.deepEqual(relative, [], 'use packageRoot (lib/entry.ts)')
+  })
+
   it('loads oclif by its parts, never by its index, which brings semver and a Node check run on every start', () => {
     const whole = sourcesBelow('src').filter((file) => /^import (?!type )[^;]*from '@oclif\/core'/m.test(readFileSync(path.join(root, file), 'utf8')))
     assert.deepEqual(whole, [], 'import from @oclif/core/command, /flags, /args … instead')
