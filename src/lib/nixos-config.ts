@@ -1,4 +1,7 @@
-// The container's /etc/nixos/configuration.nix, exactly as upstream writes it. The file is the
+// The container's /etc/nixos/configuration.nix, as upstream writes it, and one line more: NixOS
+// 25.11 added boot.isNspawnContainer (a container under systemd-nspawn, as every container of this
+// tool is), which the line sets where the evaluated NixOS declares it and leaves out on older
+// channels, where defining an unknown option would fail the build. The file is the
 // guest's (its root user may rewrite it or replace it with a link): it is read and installed only
 // through guest-fs, and builders evaluate a private copy on the host, never the file in the root.
 import {accessSync, constants, existsSync, mkdirSync, realpathSync, statSync, writeFileSync} from 'node:fs'
@@ -17,9 +20,10 @@ export function configurationText(name: string, source?: ConfigSource): string {
   let extra = ''
   if (source?.kind === 'string') extra = source.text
   if (source?.kind === 'file') extra = `imports = [ ${source.file} ];`
-  return `{ config, lib, pkgs, ... }:
+  return `{ config, lib, pkgs, ... }@args:
 
 { boot.isContainer = true;
+  boot.\${if (args.options.boot or { }) ? isNspawnContainer then "isNspawnContainer" else null} = true;
   networking.hostName = lib.mkDefault "${name}";
   networking.useDHCP = false;
   ${extra}

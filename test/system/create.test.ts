@@ -17,10 +17,22 @@ describe('create', () => {
     assert.equal(readFileSync(host.conf('alpha'), 'utf8'),
       'PRIVATE_NETWORK=1\nHOST_ADDRESS=10.233.1.1\nLOCAL_ADDRESS=10.233.1.2\nHOST_BRIDGE=\nHOST_PORT=\nAUTO_START=0\n')
     assert.equal(readFileSync(path.join(host.root('alpha'), 'etc/nixos/configuration.nix'), 'utf8'),
-      '{ config, lib, pkgs, ... }:\n\n{ boot.isContainer = true;\n  networking.hostName = lib.mkDefault "alpha";\n  networking.useDHCP = false;\n  environment.etc."greeting".text = "hi";\n}\n')
+      '{ config, lib, pkgs, ... }@args:\n\n{ boot.isContainer = true;\n  boot.${if (args.options.boot or { }) ? isNspawnContainer then "isNspawnContainer" else null} = true;\n  networking.hostName = lib.mkDefault "alpha";\n  networking.useDHCP = false;\n  environment.etc."greeting".text = "hi";\n}\n')
     const system = realpathSync(path.join(host.profileDir('alpha'), 'system'))
     assert.match(system, /^\/nix\/store\/[a-z0-9]{32}-nixos-system-alpha$/)
     assert.ok(existsSync(path.join(system, 'init')))
+  })
+
+  it('sets boot.isNspawnContainer where the NixOS has it (25.11), and builds on older channels without it', async () => {
+    const system = (name: string): string => realpathSync(path.join(host.profileDir(name), 'system'))
+    assert.equal(readFileSync(path.join(system('alpha'), 'is-nspawn-container'), 'utf8'), '1')
+    // The fixture plays a NixOS from before the option, where defining it fails the build.
+    await host.ok(['create', 'older', '--config', '', '--host-address', '10.233.40.1', '--local-address', '10.233.40.2'], {env: {FIXTURE_NIXOS_RELEASE: 'older'}})
+    assert.equal(readFileSync(path.join(system('older'), 'is-nspawn-container'), 'utf8'), '0')
+    const defined = await host.cli(['update', 'older', '--config', 'boot.isNspawnContainer = true;'], {env: {FIXTURE_NIXOS_RELEASE: 'older'}})
+    assert.equal(defined.exitCode, 1, 'the stand-in refuses the option as an older NixOS does')
+    assert.match(defined.stderr, /boot\.isNspawnContainer' does not exist/)
+    await host.ok(['destroy', 'older'])
   })
 
   it('takes the next free address pair and honours the flags it records', async () => {

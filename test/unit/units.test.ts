@@ -44,7 +44,7 @@ describe('NAME.conf', () => {
 describe('configuration.nix', () => {
   it('is upstream\'s text, with --config or an import of --config-file', () => {
     assert.equal(configurationText('web', {kind: 'string', text: 'services.x.enable = true;'}),
-      '{ config, lib, pkgs, ... }:\n\n{ boot.isContainer = true;\n  networking.hostName = lib.mkDefault "web";\n  networking.useDHCP = false;\n  services.x.enable = true;\n}\n')
+      '{ config, lib, pkgs, ... }@args:\n\n{ boot.isContainer = true;\n  boot.${if (args.options.boot or { }) ? isNspawnContainer then "isNspawnContainer" else null} = true;\n  networking.hostName = lib.mkDefault "web";\n  networking.useDHCP = false;\n  services.x.enable = true;\n}\n')
     assert.match(configurationText('web', {kind: 'file', file: '/etc/web.nix'}), /\n {2}imports = \[ \/etc\/web\.nix \];\n}\n$/)
   })
 })
