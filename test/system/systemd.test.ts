@@ -185,6 +185,15 @@ describe('the systemd supervisor on a real systemd host', function () {
       await host.ok(['destroy', 'limited'])
     })
 
+    it('--private-users runs the container\'s root as an unprivileged user of the host, through the unit', async () => {
+      await host.ok(['create', 'userns', '--config', '', '--private-users', 'pick'])
+      await host.ok(['start', 'userns'])
+      assert.equal((await host.ok(['run', 'userns', '--', 'id', '-u'])).stdout, '0\n', 'root inside')
+      const uid = Number((await host.sh(`awk '/^Uid:/ {print $2}' /proc/${await leaderOf('userns')}/status`)).trim())
+      assert.ok(uid > 0, `the init's uid on the host is ${uid}`)
+      await host.ok(['destroy', 'userns'])
+    })
+
     it('destroy stops the container and removes its boot-time start', async () => {
       await host.ok(['destroy', 'web'])
       await host.ok(['destroy', 'plain'])
@@ -214,6 +223,7 @@ describe('the systemd supervisor on a real systemd host', function () {
       // Registered with machined, as a declarative container is: machinectl and journalctl -M see it.
       assert.match(await host.sh('machinectl list --no-legend'), new RegExp(`^${guest}\\s+container\\s+systemd-nspawn`, 'm'))
       assert.match(await host.sh(`journalctl -M ${guest} --no-pager -o cat`), /greeting/)
+      assert.equal((await host.sh(`systemctl -M ${guest} is-active greeter`)).trim(), 'active')
       await host.ok(['update', guest, '--config', `${config} systemd.services.second.script = "exec sleep 1000000";`])
       assert.equal((await host.ok(['run', guest, '--', 'systemctl', 'is-active', 'second'])).stdout, 'active\n')
       // rollback activates the older system inside the same way (its activation drops the unit the
