@@ -53,6 +53,5 @@ if (argv[0] === '__container-unit') {
   delete process.env.OCLIF_DISABLE_ENGINE_WARNING
   // Plugins, linked ones included, run as the JavaScript they ship: never transpiled on the fly.
   settings.enableAutoTranspile = false
-  if (process.env.PERFX) settings.performanceEnabled = true
   await execute({dir: import.meta.url})
 }
