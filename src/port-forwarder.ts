@@ -61,7 +61,10 @@ function listenUdp(relay: Relay): Promise<void> {
 /** The container's init is gone, or another process now has its pid. */
 function leaderGone(): boolean {
   try {
-    return readFileSync(`/proc/${plan.leader}/stat`, 'utf8').split(') ')[1]?.split(' ')[19] !== plan.leaderStart
+    // As lib/proc.ts startTicks reads it (this file stands alone, importing only Node's modules):
+    // the fields after the command name, which may hold ') ' itself.
+    const stat = readFileSync(`/proc/${plan.leader}/stat`, 'utf8')
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] !== plan.leaderStart
   } catch {
     return true
   }

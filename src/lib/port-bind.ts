@@ -21,7 +21,7 @@ import {packageRoot} from './entry.js'
 import {UserError} from './errors.js'
 import type {ContainerPaths} from './paths.js'
 import {ports} from './ports.js'
-import {commandLine, isAlive, readProcFile, waitFor} from './proc.js'
+import {commandLine, isAlive, startTicks, waitFor} from './proc.js'
 
 export const portBindKey = 'PORT_BIND'
 
@@ -118,7 +118,7 @@ function runningForwarder(paths: ContainerPaths, name: string): number | undefin
 export async function startPortForwarder(name: string, conf: ConfEntries, paths: ContainerPaths, leader: number): Promise<void> {
   const relays = relaysOf(conf)
   if (relays.length === 0 || runningForwarder(paths, name) !== undefined) return
-  const leaderStart = readProcFile(leader, 'stat')?.split(') ')[1]?.split(' ')[19] ?? ''
+  const leaderStart = startTicks(leader) ?? ''
   const plan: ForwarderPlan = {name, leader, leaderStart, relays}
   const child = spawn(process.execPath, [forwarderScript, name, JSON.stringify(plan)], {detached: true, stdio: ['ignore', 'pipe', 'pipe']})
   let output = ''

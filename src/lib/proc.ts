@@ -44,12 +44,24 @@ export function runsSystemd(pid: number): boolean {
   return path.basename(executable(pid) ?? '') === 'systemd'
 }
 
+/**
+ * /proc/PID/stat's fields after the command name, which may hold spaces and parentheses: the
+ * state (field 3) comes first, the start time (field 22) is at index 19.
+ */
+function statFields(pid: number): string[] | undefined {
+  const stat = readProcFile(pid, 'stat')
+  return stat?.slice(stat.lastIndexOf(')') + 2).split(' ')
+}
+
 /** True while the process exists and is not a zombie. */
 export function isAlive(pid: number): boolean {
-  const stat = readProcFile(pid, 'stat')
-  if (!stat) return false
-  const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3)
-  return state !== 'Z' && state !== 'X'
+  const state = statFields(pid)?.[0]
+  return state !== undefined && state !== 'Z' && state !== 'X'
+}
+
+/** When PID started, in clock ticks since boot: with the pid, it names one process for good. */
+export function startTicks(pid: number): string | undefined {
+  return statFields(pid)?.[19]
 }
 
 export function sleep(ms: number): Promise<void> {
@@ -71,16 +83,13 @@ const clockTicksPerSecond = 100
 
 /** When process PID started (from its /proc/PID/stat start time and the boot time in /proc/stat). */
 export function processStartTime(pid: number): Date | undefined {
-  const stat = readProcFile(pid, 'stat')
   let bootTime: number | undefined
   try {
     bootTime = Number(/^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'utf8'))?.[1])
   } catch {
     return undefined
   }
-  // Fields after the command name (which may hold spaces and parentheses): state is field 3, starttime field 22.
-  const fields = stat?.slice(stat.lastIndexOf(')') + 2).split(' ')
-  const ticks = Number(fields?.[19])
+  const ticks = Number(startTicks(pid))
   if (!bootTime || !Number.isFinite(ticks)) return undefined
   return new Date((bootTime + ticks / clockTicksPerSecond) * 1000)
 }

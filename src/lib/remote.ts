@@ -102,6 +102,14 @@ export function compatiblePattern(version = ownVersion()): string {
 const marker = '\u001Enc-remote'
 
 /**
+ * The remote shell's word for PID's start time (as lib/proc.ts startTicks reads it: field 22 of
+ * /proc/PID/stat, counted after the command name, which may hold ') ').
+ */
+function remoteStartTicks(pid: string): string {
+  return `"$(sed 's/.*) //' /proc/${pid}/stat 2>/dev/null | cut -d' ' -f20)"`
+}
+
+/**
  * The one command the remote shell runs: check the tool (and Nix when needed), say so on stderr
  * with the marker, then exec the tool with ARGV.
  */
@@ -112,8 +120,8 @@ export function remoteCommand(argv: string[], {needsNix = false, stdin = false} 
     `v=$(nixos-container --version 2>/dev/null) || ${fail('no-tool')}`,
     `case "$v" in ${compatiblePattern()}) ;; *) printf '%s version %s\\n' "$M" "$v" >&2; exit 255;; esac`,
     ...(needsNix ? [`command -v nix-store >/dev/null 2>&1 || ${fail('no-nix')}`] : []),
-    // $$: the pid the tool will have (exec), and its start time (field 22 of stat): see interruptRemote.
-    `printf '%s ok %s %s\\n' "$M" "$$" "$(sed 's/.*) //' /proc/$$/stat | cut -d' ' -f20)" >&2`,
+    // $$: the pid the tool will have (exec), and its start time: see interruptRemote.
+    `printf '%s ok %s %s\\n' "$M" "$$" ${remoteStartTicks('$$')} >&2`,
   ].join('\n')
   return execTool(argv, script, {hangUp: !stdin})
 }
@@ -213,7 +221,7 @@ export async function runRemote(host: RemoteHost, sshOptions: string[], argv: st
  */
 async function interruptRemote(host: RemoteHost, sshOptions: string[], pid: string, started: string): Promise<void> {
   // Only if PID is still our command (the same start time), never a process that took its number.
-  const command = `[ "$(sed 's/.*) //' /proc/${pid}/stat 2>/dev/null | cut -d' ' -f20)" = ${started} ] && kill -INT ${pid}`
+  const command = `[ ${remoteStartTicks(pid)} = ${started} ] && kill -INT ${pid}`
   const child = spawn('ssh', sshArgv(host, [...sshOptions, '-o', 'ConnectTimeout=5'], command), {stdio: 'ignore'})
   const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
   await new Promise((resolve) => child.once('close', resolve).once('error', resolve))

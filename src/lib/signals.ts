@@ -12,6 +12,8 @@
 import {readdirSync, readFileSync} from 'node:fs'
 import {constants} from 'node:os'
 
+import {isAlive} from './proc.js'
+
 type Cleanup = () => Promise<void> | void
 
 const handled: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP']
@@ -66,9 +68,9 @@ async function stopChildren(): Promise<void> {
   const pids = childPids()
   for (const pid of pids) signalQuietly(pid, 'SIGTERM')
   const deadline = Date.now() + 10_000
-  while (pids.some(running)) {
+  while (pids.some(isAlive)) {
     if (Date.now() > deadline) {
-      for (const pid of pids.filter(running)) signalQuietly(pid, 'SIGKILL')
+      for (const pid of pids.filter(isAlive)) signalQuietly(pid, 'SIGKILL')
       break
     }
     await new Promise((resolve) => setTimeout(resolve, 50))
@@ -88,15 +90,6 @@ function childPids(): number[] {
   return pids
 }
 
-/** Alive and not yet a zombie (Node reaps its children when the event loop runs). */
-function running(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    return !/^[ZX]/.test(stat.slice(stat.lastIndexOf(')') + 2))
-  } catch {
-    return false
-  }
-}
 
 function signalQuietly(pid: number, signal: NodeJS.Signals): void {
   try {
