@@ -26,6 +26,8 @@ Addresses come in pairs 10.233.N.1 (host) / 10.233.N.2 (container), N = 1…254,
     {description: 'From a range of your choosing, on a host whose LAN uses 10.233.0.0/16', command: '<%= config.bin %> <%= command.id %> web --config-file ./web.nix --pool 172.30.0.0/16'},
     {description: 'At most 1 GiB of memory and half a CPU', command: '<%= config.bin %> <%= command.id %> ci --config-file ./ci.nix --memory 1G --cpus 0.5'},
     {description: 'On another machine, built here and copied there (nix copy over ssh)', command: '<%= config.bin %> <%= command.id %> web --config-file ./web.nix --host root@server1'},
+    {description: 'On another machine, built on a build server and copied from there, as nixos-rebuild --build-host does', command: '<%= config.bin %> <%= command.id %> web --config-file ./web.nix --host root@server1 --build-host root@builder'},
+    {description: 'Port 8080 forwarded to its port 80, answered on the host\'s loopback too (curl localhost:8080)', command: '<%= config.bin %> <%= command.id %> web --config-file ./web.nix --port tcp:8080:80 --port-bind 127.0.0.1'},
     {description: 'On the host\'s network, with a VPN', command: '<%= config.bin %> <%= command.id %> vpn --config-file ./vpn.nix --use-host-network --enable-tun'},
   ]
   static args = nameArg

@@ -18,6 +18,8 @@ export default class Update extends BaseCommand {
     {description: 'Replace the configuration', command: `<%= config.bin %> <%= command.id %> web --config 'services.nginx.enable = true;'`},
     {description: 'Follow a newer revision of the flake', command: '<%= config.bin %> <%= command.id %> web --flake github:me/hosts#web --update-input nixpkgs'},
     {description: 'On another machine: built here, copied there, activated there', command: `<%= config.bin %> <%= command.id %> web --host root@server1 --config 'services.nginx.enable = true;'`},
+    {description: 'On another machine, built on a build server (as nixos-rebuild --build-host)', command: `<%= config.bin %> <%= command.id %> web --host root@server1 --build-host root@builder --config-file ./web.nix`},
+    {description: 'On another machine, rebuilt there from what it recorded (its flake or configuration.nix)', command: '<%= config.bin %> <%= command.id %> web --host root@server1'},
     {description: 'See what an update would change, changing nothing', command: '<%= config.bin %> <%= command.id %> web --dry-run'},
     {description: 'Give it a host directory from its next start on (its other container options are set anew too)', command: '<%= config.bin %> <%= command.id %> web --bind /srv/www:/var/www && <%= config.bin %> restart web'},
   ]
