@@ -12,18 +12,25 @@ export type ProgressMode = 'auto' | 'silent'
 
 export interface Progress {
   run(steps: Step[]): Promise<void>
+  /** Starts loading the display now, so it is ready when run() comes (a command that waits on processes first). */
+  prepare(): void
   /** A line for the user outside any step (stderr; nothing under --json). */
   note(line: string): void
 }
 
 export function createProgress(mode: ProgressMode): Progress {
+  let display: Promise<typeof import('listr2')> | undefined
+  const loadDisplay = (): Promise<typeof import('listr2')> => (display ??= import('listr2'))
   return {
+    prepare() {
+      loadDisplay().catch(() => undefined)
+    },
     note(line) {
       if (mode !== 'silent') process.stderr.write(line + '\n')
     },
     async run(steps) {
       if (steps.length === 0) return
-      const {Listr, ListrLogger, ListrLogLevels, ProcessOutput} = await import('listr2')
+      const {Listr, ListrLogger, ListrLogLevels, ProcessOutput} = await loadDisplay()
       // Everything on stderr: stdout is reserved for what upstream prints there and for --json.
       const output = new ProcessOutput(process.stderr, process.stderr, {dump: [], leaveEmptyLine: false})
       // A failed step is shown as failed, without its message: the command's error line says it

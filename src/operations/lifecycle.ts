@@ -82,10 +82,15 @@ export async function startContainer(context: OperationContext, request: StartRe
       const leader = (await supervisor.waitReady?.(container, timeoutMs)) ?? (await supervisor.leader(container))
       if (leader !== undefined) return {name, state: 'up', leader, changed: false}
     }
+    // The host's networks are read (three `ip` runs) while the rest gets ready, the progress
+    // display loading among it; the verdict still comes before anything is drawn or started.
+    const hostChecked = requireNoHostClash(container)
+    hostChecked.catch(() => undefined) // awaited below; a veto or build failure may come first
+    progress.prepare()
     await plugins.veto('pre-start', {name, conf: confRecord(container.conf)})
     // Said before any progress is drawn, so the advice is the one line the user sees.
     container = await ensureSystem(container, context)
-    await requireNoHostClash(container)
+    await hostChecked
     let leader = 0
     await progress.run([{
       title: `Starting container ${name} (${supervisor.name})`,

@@ -52,6 +52,7 @@ export function hostSideCommands(name: string, conf: ConfEntries): Batch[] {
   return [{family: '-4', lines: v4}, {family: '-6', lines: v6}]
 }
 
+/** In order: the -4 batch brings the link up, without which the kernel refuses IPv6 routes on it. */
 async function runBatches(prefix: string[], batches: Batch[], where: string): Promise<void> {
   for (const {family, lines} of batches) {
     if (lines.length === 0) continue
@@ -60,11 +61,19 @@ async function runBatches(prefix: string[], batches: Batch[], where: string): Pr
   }
 }
 
-/** Configures both ends of the veth link of a container whose leader (PID 1) is `leader`. */
+/**
+ * Configures both ends of the veth link of a container whose leader (PID 1) is `leader`. The
+ * container's init waits for this (boot.ts's gate), so its two ends are set up side by side:
+ * neither touches anything of the other's.
+ */
 export async function configureNetwork(name: string, conf: ConfEntries, leader: number): Promise<void> {
   if (!wantsVeth(conf) || conf.get('NETWORK_NAMESPACE_PATH')) return
-  await runBatches(['nsenter', '-t', String(leader), '-n'], containerSideCommands(conf), 'the container\'s')
-  await runBatches([], hostSideCommands(name, conf), 'the host\'s')
+  const results = await Promise.allSettled([
+    runBatches(['nsenter', '-t', String(leader), '-n'], containerSideCommands(conf), 'the container\'s'),
+    runBatches([], hostSideCommands(name, conf), 'the host\'s'),
+  ])
+  const failed = results.find((result) => result.status === 'rejected')
+  if (failed) throw failed.reason
 }
 
 /** Removes a stale veth left by a container that died without its namespace being cleaned up. */
