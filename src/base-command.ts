@@ -102,6 +102,16 @@ export abstract class BaseCommand extends Command {
     return {...result, warnings}
   }
 
+  /**
+   * --json output, the same text oclif prints when no JSON colour theme is set, but without its
+   * tokenizer, whose time and memory grow with the square of the output's size (over a thousand
+   * containers it cost `list --json` more than reading them all).
+   */
+  override logJson(json: unknown): void {
+    if (this.config.theme?.json) return super.logJson(json)
+    process.stdout.write(`${JSON.stringify(json, null, 2)}\n`)
+  }
+
   /** Prints "nixos-container: MESSAGE" (or a JSON error document) instead of oclif's stack of lines. */
   protected async catch(error: CommandError): Promise<void> {
     if (error.code === 'EEXIT') {

@@ -1,5 +1,5 @@
 // The containers on this host, as their NAME.conf files describe them.
-import {accessSync, closeSync, constants, existsSync, openSync, readdirSync, readFileSync, readSync, realpathSync, renameSync, writeFileSync} from 'node:fs'
+import {accessSync, closeSync, constants, existsSync, lstatSync, openSync, readdirSync, readFileSync, readSync, realpathSync, renameSync, writeFileSync} from 'node:fs'
 
 import {type AddressSet, isIPv4WithPrefix, isIPv6WithPrefix, poolOf} from './addresses.js'
 import {parseConf, parseConfLines, type ConfEntries, formatConf} from './conf.js'
@@ -9,7 +9,7 @@ import {limitsOfConf, type ResourceLimits} from './limits.js'
 import {currentGeneration} from './generations.js'
 import {withGuestRoot} from './guest-fs.js'
 import {checkNameSyntax} from './names.js'
-import {containerPaths, foreignConfFiles, type ContainerPaths, type HostPaths} from './paths.js'
+import {confPath, containerPaths, foreignConfFiles, type ContainerPaths, type HostPaths} from './paths.js'
 import {isRoot} from './privileges.js'
 
 export interface Container {
@@ -36,12 +36,14 @@ export function listContainerNames(host: HostPaths): string[] {
 }
 
 export function containerExists(host: HostPaths, name: string): boolean {
-  return existsSync(containerPaths(host, name).conf)
+  return existsSync(confPath(host, name))
 }
 
 function isDeclarative(conf: string): boolean {
   try {
-    if (realpathSync(conf).startsWith('/nix/store/')) return true
+    // The module's confs are links into the store (through /etc/static); only a link is resolved,
+    // so `list` over many imperative containers makes no realpath walk for each.
+    if (lstatSync(conf).isSymbolicLink() && realpathSync.native(conf).startsWith('/nix/store/')) return true
     // Whether root may write it (a read-only /etc): other users may write no conf at all.
     if (!isRoot()) return false
     accessSync(conf, constants.W_OK)
@@ -71,7 +73,7 @@ export function loadContainer(host: HostPaths, name: string): Container {
  */
 export function checkConfReadable(host: HostPaths, name: string): void {
   checkNameSyntax(name)
-  const file = containerPaths(host, name).conf
+  const file = confPath(host, name)
   let fd: number | undefined
   try {
     fd = openSync(file, 'r')
@@ -150,7 +152,7 @@ export function addressesInUse(host: HostPaths): AddressSet[] {
   const sets: AddressSet[] = []
   for (const name of listContainerNames(host)) {
     try {
-      sets.push(addressesOfConf(parseConf(readFileSync(containerPaths(host, name).conf, 'utf8'))))
+      sets.push(addressesOfConf(parseConf(readFileSync(confPath(host, name), 'utf8'))))
     } catch {
       // A file that vanished or cannot be read holds no addresses we could honour.
     }

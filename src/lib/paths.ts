@@ -60,12 +60,17 @@ export function resolveHostPaths(env: NodeJS.ProcessEnv = process.env): HostPath
   }
 }
 
+/** NAME.conf alone: what plain `list` and existence checks need of each container. */
+export function confPath(host: HostPaths, name: string): string {
+  return path.join(host.configDir, `${name}.conf`)
+}
+
 export function containerPaths(host: HostPaths, name: string): ContainerPaths {
   const root = path.join(host.stateDir, name)
   const profileDir = path.join(host.profilesDir, name)
   return {
     name,
-    conf: path.join(host.configDir, `${name}.conf`),
+    conf: confPath(host, name),
     root,
     profileDir,
     profile: path.join(profileDir, 'system'),

@@ -23,7 +23,8 @@ export function currentSystem(profile: string): string | undefined {
 /** What a listing can say of the profile's system: 'denied' for users who may not look (per-container/ is 0700). */
 export function profileSystem(profile: string): string | undefined | 'denied' {
   try {
-    return realpathSync(profile)
+    // libc's realpath: Node's own walks the path in JavaScript, lstat by lstat (list asks for each container's).
+    return realpathSync.native(profile)
   } catch (error) {
     return isPermissionDenied(error) ? 'denied' : undefined
   }

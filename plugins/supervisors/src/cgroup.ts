@@ -15,7 +15,13 @@ const limitControllers = ['memory', 'cpu', 'pids']
  * The hierarchies systemd-nspawn and the container's systemd use (cgroup2, and v1's name=systemd
  * on hybrid hosts), and on hybrid hosts the v1 controllers that carry limits.
  */
+let found: string[] | undefined
 function hierarchies(): string[] {
+  // Mounts do not change under a command: looked up once, not once per container (list).
+  return (found ??= mountedHierarchies())
+}
+
+function mountedHierarchies(): string[] {
   const candidates = existsSync('/sys/fs/cgroup/cgroup.controllers')
     ? ['/sys/fs/cgroup']
     : ['/sys/fs/cgroup/unified', '/sys/fs/cgroup/systemd', ...limitControllers.map((c) => `/sys/fs/cgroup/${c}`)]
@@ -79,6 +85,8 @@ export function spawnInCgroup<T>(name: string, limits: ResourceLimits, spawn: ()
 export function cgroupProcesses(name: string): number[] {
   const pids = new Set<number>()
   const visit = (dir: string): void => {
+    // A container that is not running has no group: asked first, not learnt from a thrown ENOENT.
+    if (!existsSync(dir)) return
     try {
       for (const pid of readFileSync(path.join(dir, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean)) pids.add(Number(pid))
       for (const entry of readdirSync(dir, {withFileTypes: true})) if (entry.isDirectory()) visit(path.join(dir, entry.name))

@@ -7,7 +7,7 @@ import {bootContainer} from './boot.js'
 import {isBeingStarted, problemOf, takeCensus} from './census.js'
 import {gateInside} from './nspawn-args.js'
 import {isReady, nspawnPid} from './pid-file.js'
-import {applyCgroupLimits, cgroupMemoryUse, containerCgroups, removeCgroups} from './cgroup.js'
+import {applyCgroupLimits, cgroupMemoryUse, cgroupProcesses, containerCgroups, removeCgroups} from './cgroup.js'
 import {commandLine, type Container, execedChild, isAlive, removeNspawnLeftovers, type RunState, type Supervisor, machinedRuns, UserError, waitFor} from 'nixos-container'
 
 /** SIGRTMIN+3 as glibc numbers it: systemd's "halt", what nspawn's --kill-signal sends on stop. */
@@ -34,6 +34,11 @@ export const nspawnSupervisor: Supervisor = {
   // Up while any process of the container runs, with or without its nspawn (census.ts).
   async state(container): Promise<RunState> {
     return takeCensus(container).processes.length === 0 ? 'down' : 'up'
+  },
+
+  // For list: whether any process of each runs, without the rest of a census (which pid is init).
+  async states(containers) {
+    return containers.map((container): RunState => cgroupProcesses(container.name).some(isAlive) || nspawnPid(container) !== undefined ? 'up' : 'down')
   },
 
   async problem(container) {

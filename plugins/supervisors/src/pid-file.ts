@@ -3,7 +3,7 @@
 // pid; a second line "ready" says the container has reported that it booted. A pid file is
 // trusted only while that pid is still our systemd-nspawn for this machine, so a dead container,
 // a host reboot or a reused pid all read as "down".
-import {readFileSync, renameSync, writeFileSync} from 'node:fs'
+import {existsSync, readFileSync, renameSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {commandLine, isAlive} from 'nixos-container'
 
@@ -11,6 +11,8 @@ import type {Container} from 'nixos-container'
 
 /** The nspawn process of a running container, validated against /proc. */
 export function nspawnPid(container: Container): number | undefined {
+  // No pid file is the usual case of a stopped container: asked first, not learnt from a thrown ENOENT.
+  if (!existsSync(container.paths.pidFile)) return undefined
   let pid: number
   try {
     pid = Number(readFileSync(container.paths.pidFile, 'utf8').split('\n')[0])
