@@ -1,20 +1,26 @@
 // Startup benchmarks, each case interleaved with its baseline so machine noise hits both alike;
 // medians and ratios are reported and the run fails above a budget:
-// 1. `nixos-container show-ip X`, `status X` and `list` against a bare `node -e 0` of the same Node
-//    (budget 2x each): every command starts through oclif, from the bundled build;
+// 1. `nixos-container show-ip X`, `status X`, `list`, `--version`, `--help`, and `list` and
+//    `list --json` over 1000 containers, against a bare `node -e 0` of the same Node (budget 2x
+//    each): every command starts through oclif, from the bundled build. Upstream's Perl tool, the
+//    issue's peer, is not on a Debian host and reads only /etc/nixos-containers; Node's own start
+//    is the floor every command here shares;
 // 2. `status X` (which loads the supervisor's plugin) with 30 plugins linked against none:
 //    installed plugins must not slow startup down, since no plugin code is loaded unless its hook
 //    fires (budget 1.25x: oclif reads each plugin's package.json, under 1 ms apiece; one loaded
 //    hook costs 100 ms).
-// Uses a throw-away settings directory with one container conf.
+// 3. peak memory (maximum resident set, from GNU time) of `list` over 1000 containers against
+//    `node -e 0`'s (budget 1.3x).
+// Uses throw-away settings directories, with one container conf and with 1000.
 import {spawnSync} from 'node:child_process'
-import {mkdtempSync, mkdirSync, rmSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdtempSync, mkdirSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 const budget = Number(process.env.BENCH_BUDGET ?? 2)
 const pluginBudget = Number(process.env.BENCH_PLUGIN_BUDGET ?? 1.25)
+const memoryBudget = Number(process.env.BENCH_MEMORY_BUDGET ?? 1.3)
 const pluginCount = 30
 const runs = Number(process.env.BENCH_RUNS ?? 21)
 const cli = fileURLToPath(new URL('../bin/run.js', import.meta.url))
@@ -48,14 +54,27 @@ mkdirSync(path.join(dir, 'with-plugins'))
 writeFileSync(path.join(dir, 'with-plugins/package.json'), JSON.stringify({name: 'nixos-container', private: true, oclif: {schema: 1, plugins: linked}}))
 const withPlugins = {...env, NIXOS_CONTAINER_DATA_DIR: path.join(dir, 'with-plugins')}
 
+// A thousand containers, as a large host has them: upstream's conf lines, nothing running.
+const many = {...env, NIXOS_CONTAINER_CONFIG_DIR: path.join(dir, 'many')}
+mkdirSync(many.NIXOS_CONTAINER_CONFIG_DIR)
+for (let i = 0; i < 1000; i++) {
+  const [third, fourth] = [Math.floor(i / 60), (i % 60) * 4]
+  writeFileSync(path.join(many.NIXOS_CONTAINER_CONFIG_DIR, `c${i}.conf`),
+    `PRIVATE_NETWORK=1\nHOST_ADDRESS=10.233.${third}.${fourth + 1}\nLOCAL_ADDRESS=10.233.${third}.${fourth + 2}\nHOST_BRIDGE=\nHOST_PORT=\nAUTO_START=0\n`)
+}
+
 const cases = {
   'node -e 0': [process.execPath, ['-e', '0']],
   'show-ip': [process.execPath, [cli, 'show-ip', 'bench']],
   list: [process.execPath, [cli, 'list']],
   'status, no plugins': [process.execPath, [cli, 'status', 'bench']],
   [`status, ${pluginCount} plugins`]: [process.execPath, [cli, 'status', 'bench'], withPlugins],
+  '--version': [process.execPath, [cli, '--version']],
+  '--help': [process.execPath, [cli, '--help']],
+  'list, 1000': [process.execPath, [cli, 'list'], many],
+  'list --json, 1000': [process.execPath, [cli, 'list', '--json'], many],
 }
-const againstNode = ['show-ip', 'list', 'status, no plugins']
+const againstNode = ['show-ip', 'list', 'status, no plugins', '--version', '--help', 'list, 1000', 'list --json, 1000']
 
 function time([command, args, caseEnv = env]) {
   const start = process.hrtime.bigint()
@@ -68,6 +87,20 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 const samples = Object.fromEntries(Object.keys(cases).map((k) => [k, []]))
 for (const c of Object.values(cases)) time(c) // warm the page cache
 for (let i = 0; i < runs; i++) for (const [name, c] of Object.entries(cases)) samples[name].push(time(c))
+
+/** Peak resident memory in KiB, as GNU time reports it (the kernel's ru_maxrss of the process). */
+function peakKiB([command, args, caseEnv = env]) {
+  const result = spawnSync('/usr/bin/time', ['-f', '%M', command, ...args], {env: caseEnv, encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe']})
+  if (result.status !== 0) throw new Error(`/usr/bin/time ${command} ${args.join(' ')} failed: ${result.stderr}`)
+  return Number(result.stderr.trim().split('\n').at(-1))
+}
+const memory = {node: [], list: []}
+if (existsSync('/usr/bin/time')) {
+  for (let i = 0; i < 5; i++) {
+    memory.node.push(peakKiB(cases['node -e 0']))
+    memory.list.push(peakKiB(cases['list, 1000']))
+  }
+}
 rmSync(dir, {recursive: true, force: true})
 
 const base = median(samples['node -e 0'])
@@ -85,4 +118,14 @@ console.log(`status with ${pluginCount} plugins: ${slowdown.toFixed(2)}x (budget
 if (slowdown > pluginBudget) {
   console.error(`status slows down with installed plugins: ${slowdown.toFixed(2)}x > ${pluginBudget}x`)
   process.exitCode = 1
+}
+if (memory.node.length === 0) {
+  console.log('peak memory: not measured (no GNU time at /usr/bin/time)')
+} else {
+  const growth = median(memory.list) / median(memory.node)
+  console.log(`peak memory, list over 1000: ${(median(memory.list) / 1024).toFixed(1)} MiB, node -e 0: ${(median(memory.node) / 1024).toFixed(1)} MiB: ${growth.toFixed(2)}x (budget ${memoryBudget}x)`)
+  if (growth > memoryBudget) {
+    console.error(`list over 1000 containers uses too much memory: ${growth.toFixed(2)}x > ${memoryBudget}x`)
+    process.exitCode = 1
+  }
 }
