@@ -2,7 +2,10 @@
 // reload go through systemctl, the leader comes from systemd-machined. Where no container@.service
 // exists, ours is installed first (container-unit.ts); AUTO_START=1 becomes a start at boot.
 
+import path from 'node:path'
+
 import {removeAutoStart, syncAutoStart} from './autostart.js'
+import {processCgroups} from './cgroup.js'
 import {ensureTemplate} from './container-unit.js'
 import {activeStates, containerUnit, machineLeader, recentLog, systemctl, waitUntilUnregistered} from './systemctl.js'
 import {
@@ -120,6 +123,15 @@ export const systemdSupervisor: Supervisor = {
 
   async applyLimits(container, limits) {
     await setUnitLimits(container, limits)
+  },
+
+  async sessionCgroups(container) {
+    // A session of a guest without systemd joins its init's cgroup: nspawn's payload group below
+    // the unit, inside the unit's limits (the unit's own group has children, so cgroup2 takes no
+    // process there). A systemd guest puts its sessions in scopes of its own (operations/exec.ts).
+    const leader = await findLeader(container)
+    if (leader === undefined || runsSystemd(leader)) return []
+    return processCgroups(leader).map((group) => path.join(group, 'cgroup.procs'))
   },
 
   async usage(container) {
