@@ -9,7 +9,7 @@ import path from 'node:path'
 
 import {cliPath, projectRoot} from '../helpers/host.ts'
 import {SystemdHost} from '../helpers/systemd-host.ts'
-import {logInOnTerminals} from '../helpers/terminal.ts'
+import {logInOnTerminals, Terminal} from '../helpers/terminal.ts'
 
 const unitFile = 'etc/systemd/system/container@.service'
 const marker = '# Installed by nixos-container (TypeScript).'
@@ -283,6 +283,21 @@ describe('the systemd supervisor on a real systemd host', function () {
       assert.match((await host.ok(['logs', guest, '-n', '300'])).stdout, /greeting/)
       await host.ok(['terminate', guest])
       assert.equal((await host.ok(['status', guest])).stdout, 'down\n')
+    })
+
+    it('machinectl shell NAME gives a root shell in it, as for a declarative container', async () => {
+      await host.ok(['start', guest])
+      const shell = new Terminal(host.commands, `machinectl shell ${guest}`)
+      await shell.waitFor(/Connected to machine/)
+      // The guest's own systemd runs the shell, as a unit machined asked it for.
+      shell.type('echo "shell-$(id -u)-$(hostname)-$((6*7))"; grep -o "container-shell@[0-9]*" /proc/self/cgroup\n')
+      await shell.waitFor(new RegExp(`shell-0-${guest}-42`))
+      await shell.waitFor(/^container-shell@\d+/m)
+      shell.type('exit\n')
+      const ended = await shell.close()
+      assert.equal(ended.exitCode, 0, ended.screen)
+      assert.match(ended.screen, /Connection to machine \S+ terminated/)
+      await host.ok(['stop', guest])
     })
   })
 
