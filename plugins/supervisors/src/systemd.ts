@@ -7,6 +7,7 @@ import path from 'node:path'
 import {removeAutoStart, syncAutoStart} from './autostart.js'
 import {processCgroups} from './cgroup.js'
 import {ensureTemplate} from './container-unit.js'
+import {removeDevices, syncDevices} from './devices.js'
 import {activeStates, containerUnit, machineLeader, recentLog, systemctl, waitUntilUnregistered} from './systemctl.js'
 import {
   type Container, execedChild, isAlive, limitsOfConf, removeNspawnLeftovers, type ResourceLimits, requireSystem, runsSystemd, type RunState, type Supervisor, UserError, waitFor,
@@ -74,6 +75,7 @@ export const systemdSupervisor: Supervisor = {
     log(`using ${kind === 'ours' ? 'our' : 'the host\'s'} container@.service`)
     await syncAutoStart(container)
     await setUnitLimits(container, limitsOfConf(container.conf))
+    await syncDevices(container)
     await waitUntilUnregistered(name)
     log(`systemctl start ${containerUnit(name)}`)
     const started = await systemctl(['start', containerUnit(name)], timeoutMs)
@@ -160,10 +162,12 @@ export const systemdSupervisor: Supervisor = {
   async register(container) {
     await ensureTemplate()
     await syncAutoStart(container)
+    await syncDevices(container)
   },
 
   async unregister(container) {
-    if (removeAutoStart(container.name)) await systemctl(['daemon-reload'])
+    const removed = [removeAutoStart(container.name), removeDevices(container.name)]
+    if (removed.some(Boolean)) await systemctl(['daemon-reload'])
     await systemctl(['reset-failed', containerUnit(container.name)])
   },
 }
