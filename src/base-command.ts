@@ -5,6 +5,7 @@ import {Command} from '@oclif/core/command'
 import * as Flags from '@oclif/core/flags'
 
 import {NeedsRootError, reportError} from './lib/errors.js'
+import {checkOptionValues} from './lib/option-values.js'
 import {isRoot} from './lib/privileges.js'
 import {type RemoteTarget, takeRemoteFlags} from './lib/remote.js'
 import {hostDefaults} from './plugin-host/settings.js'
@@ -76,11 +77,15 @@ export abstract class BaseCommand extends Command {
     if (ctor.needsRoot && !isRoot() && !this.remoteTarget) throw new NeedsRootError()
   }
 
-  /** Also remembers the provider flags (--supervisor, --allocator, --builder) for context(). */
+  /**
+   * Also refuses option values with line breaks (lib/option-values.ts), before the command does
+   * anything, and remembers the provider flags (--supervisor, --allocator, --builder) for context().
+   */
   protected async parse<F extends Output, B extends Output, A extends Output>(
     options?: Interfaces.Input<F, B, A>, argv?: string[],
   ): Promise<Interfaces.ParserOutput<F, B, A>> {
     const output = await super.parse(options, argv)
+    checkOptionValues(output.flags)
     const {allocator, builder, supervisor} = output.flags as ProviderChoice
     this.providerChoice = {allocator, builder, supervisor}
     return output

@@ -60,7 +60,7 @@ export interface Supervisor {
   sessionCgroups?(container: Container): Promise<string[]>
   /** What a running container uses now. */
   usage?(container: Container): Promise<{memoryBytes?: number}>
-  /** A new container's conf has been written: hook it into the host (start at boot when AUTO_START=1). */
+  /** A container's conf has been written (by create, or anew by update): hook it into the host as it says (start at boot when AUTO_START=1). */
   register?(container: Container): Promise<void>
   /** The container is about to be removed: undo register(). */
   unregister?(container: Container): Promise<void>

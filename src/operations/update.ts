@@ -119,6 +119,8 @@ async function updateLocked({host, plugins, supervisor, progress}: OperationCont
   }
   if (request.options) recordOptionsAnew(conf, request.options)
   if (newFlake || request.options) writeConf(paths.conf, conf)
+  // The supervisor's hooks into the host follow the options (systemd: the unit's devices).
+  if (request.options && !container.declarative) await supervisor.register?.(container)
   if (request.options && running) progress.note(`nixos-container: container ‘${name}’ gets its new container options at its next start (nixos-container restart ${name})`)
   const changes = await systemChanges(previous, systemPath)
   if (!request.quiet) for (const line of describeChanges(changes)) progress.note(line)

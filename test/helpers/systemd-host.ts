@@ -146,6 +146,16 @@ export class SystemdHost implements TerminalHost {
     return {command: `nsenter -t ${this.leader} -a --wdns=/ env -i ${env} ${process.execPath} ${cliPath} ${args}`, env: {PATH: process.env.PATH ?? guestPath}}
   }
 
+  /** Terminals for other commands of the host than the CLI: new Terminal(host.commands, 'machinectl shell web'). */
+  get commands(): TerminalHost {
+    return {
+      terminalCommand: (command) => ({
+        command: `nsenter -t ${this.leader} -a --wdns=/ env -i PATH=${guestPath} HOME=/root TERM=xterm ${command}`,
+        env: {PATH: process.env.PATH ?? guestPath},
+      }),
+    }
+  }
+
   async ok(args: string[], options: ExecOptions = {}): Promise<CliResult> {
     const result = await this.cli(args, options)
     if (result.exitCode !== 0) throw new Error(`nixos-container ${args.join(' ')} exited ${result.exitCode} on ${this.name}:\n${result.stderr}`)

@@ -1,6 +1,6 @@
 // Bad input: one clear line on stderr, a non-zero exit, nothing written. JSON mode: one document.
 import assert from 'node:assert/strict'
-import {existsSync, mkdirSync, rmSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 
 import {TestHost} from '../helpers/host.ts'
 
@@ -43,6 +43,39 @@ describe('bad input and missing containers', () => {
     }
     assert.deepEqual(host.leftovers(), [])
     assert.ok(!existsSync(host.conf('x')))
+  })
+
+  it('refuses an option value with a line break in one line, writing nothing: it would be a second line of NAME.conf', async () => {
+    mkdirSync(host.configDir, {recursive: true})
+    const conf = 'PRIVATE_NETWORK=1\nHOST_ADDRESS=10.233.213.1\nLOCAL_ADDRESS=10.233.213.2\nHOST_BRIDGE=\nHOST_PORT=\nAUTO_START=0\n'
+    writeFileSync(host.conf('i13nl'), conf)
+    try {
+      const cases: Array<[string[], string]> = [
+        [['create', 'x', '--config', '', '--memory', '64M\nX=1'], '--memory: ‘64M\\nX=1’ holds a line break'],
+        [['create', 'x', '--config', '', '--bind', '/tmp\n/etc'], '--bind: ‘/tmp\\n/etc’ holds a line break'],
+        [['create', 'x', '--config', '', '--port', '8080\n'], '--port: ‘8080\\n’ holds a line break'],
+        [['create', 'x', '--config', '', '--bridge', 'br0\nAUTO_START=1'], '--bridge: ‘br0\\nAUTO_START=1’ holds a line break'],
+        [['create', 'x', '--config', '', '--host-address', '10.233.213.5\r', '--local-address', '10.233.213.6'], '--host-address: ‘10.233.213.5\\r’ holds a line break'],
+        [['create', 'x', '--config', '', '--extra-nspawn-flags', '--a\t--b'], '--extra-nspawn-flags: ‘--a\\t--b’ holds a control character'],
+        [['create', 'x', '--flake', '/src#a\nb'], '--flake: ‘/src#a\\nb’ holds a line break'],
+        [['update', 'i13nl', '--bind-ro', '/etc\n'], '--bind-ro: ‘/etc\\n’ holds a line break'],
+        [['set', 'i13nl', '--memory', '64M\n'], '--memory: ‘64M\\n’ holds a line break'],
+        [['set', 'i13nl', '--tasks-max', '10\nTASKS_MAX=1'], '--tasks-max: ‘10\\nTASKS_MAX=1’ holds a line break'],
+      ]
+      for (const [args, message] of cases) {
+        const result = await host.cli(args)
+        assert.equal(result.exitCode, 1, args.join(' '))
+        assert.equal(oneLine(result.stderr), `nixos-container: ${message}, which no option value may hold`)
+      }
+      assert.equal(readFileSync(host.conf('i13nl'), 'utf8'), conf)
+      assert.ok(!existsSync(host.conf('x')))
+      // --config is Nix code, where line breaks belong.
+      const multiLine = await host.cli(['create', 'x', '--config', 'networking.hostName = "x";\n# two lines', '--bind', '/no/such/dir'])
+      assert.equal(oneLine(multiLine.stderr), 'nixos-container: --bind: /no/such/dir: no such file or directory')
+    } finally {
+      rmSync(host.conf('i13nl'))
+    }
+    assert.deepEqual(host.leftovers(), [])
   })
 
   it('says a container does not exist, as upstream does', async () => {

@@ -17,6 +17,7 @@ import {errorReport, NeedsRootError, UserError} from '../../dist/lib/errors.js'
 import {hostClash} from '../../dist/lib/host-networks.js'
 import {limitsOfConf, parseCpus, parseSize, parseTasks, recordLimits} from '../../dist/lib/limits.js'
 import {checkNameLength, checkNameSyntax, checkNewName} from '../../dist/lib/names.js'
+import {checkOptionValues, oneLineValue} from '../../dist/lib/option-values.js'
 import {checkPortBinds, relaysOf} from '../../dist/lib/port-bind.js'
 import {checkPorts, ports} from '../../dist/lib/ports.js'
 import {describeChanges} from '../../dist/lib/system-changes.js'
@@ -184,6 +185,34 @@ describe('what an update changes', () => {
     assert.equal(lines.filter((l) => l.startsWith('  + ')).length, 20)
     assert.ok(lines.includes('  … and 2 more'))
     assert.equal(lines.at(-1), '  - nginx-1.24.0  /nix/store/dddddddddddddddddddddddddddddddd-nginx-1.24.0')
+  })
+})
+
+describe('option values', () => {
+  const refusal = (flags: Record<string, unknown>): string | undefined => {
+    try {
+      checkOptionValues(flags)
+      return undefined
+    } catch (error) {
+      return (error as Error).message
+    }
+  }
+
+  it('refuses a line break or other control character in any value, a list\'s included, shown escaped on one line', () => {
+    assert.equal(refusal({memory: '64M\nX=1'}), '--memory: ‘64M\\nX=1’ holds a line break, which no option value may hold')
+    assert.equal(refusal({bind: ['/srv', '/tmp\r']}), '--bind: ‘/tmp\\r’ holds a line break, which no option value may hold')
+    assert.equal(refusal({'extra-nspawn-flags': '--a\u0000b'}), '--extra-nspawn-flags: ‘--a\\x00b’ holds a control character, which no option value may hold')
+    try {
+      checkOptionValues({port: '80\n'})
+      assert.fail('not refused')
+    } catch (error) {
+      assert.equal(errorReport(error).code, 'invalid-argument')
+    }
+  })
+
+  it('lets through ordinary values, other types, and --config (Nix code, in configuration.nix)', () => {
+    assert.equal(refusal({memory: '64M', bind: ['/srv:/var/lib/x'], ephemeral: true, timeout: 90, pool: undefined, config: '{\n  a = 1;\n}'}), undefined)
+    assert.equal(oneLineValue('a\tb\u007f'), 'a\\tb\\x7f')
   })
 })
 

@@ -9,7 +9,9 @@ import {installedTemplate} from './container-unit.js'
 import {containerUnit, systemctl} from './systemctl.js'
 import {type Container, UserError} from 'nixos-container'
 
-const wantsDirs = ['/etc/systemd/system', '/etc/systemd/system.control'].map((dir) => path.join(dir, 'machines.target.wants'))
+/** Where systemd reads the host's unit configuration that survives a reboot: ours first, NixOS's read-only one aside. */
+export const unitConfigDirs = ['/etc/systemd/system', '/etc/systemd/system.control']
+const wantsDirs = unitConfigDirs.map((dir) => path.join(dir, 'machines.target.wants'))
 
 function writableDir(dir: string): boolean {
   try {
@@ -21,8 +23,13 @@ function writableDir(dir: string): boolean {
   }
 }
 
+/** The one of unitConfigDirs to write to. */
+export function unitConfigDir(): string {
+  return writableDir(unitConfigDirs[0]) ? unitConfigDirs[0] : unitConfigDirs[1]
+}
+
 function wantsDir(): string {
-  return writableDir('/etc/systemd/system') ? wantsDirs[0] : wantsDirs[1]
+  return path.join(unitConfigDir(), 'machines.target.wants')
 }
 
 function linkExists(file: string): boolean {

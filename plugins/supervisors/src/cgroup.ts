@@ -35,14 +35,27 @@ export function containerCgroups(name: string): string[] {
   return hierarchies().map((root) => path.join(root, 'nixos-containers', name))
 }
 
-/** Our own cgroup in `hierarchy`, from /proc/self/cgroup ("ID:CONTROLLERS:PATH" lines). */
-function currentCgroup(hierarchy: string): string {
-  const lines = readFileSync('/proc/self/cgroup', 'utf8').split('\n').filter(Boolean).map((l) => l.split(':'))
+/** The cgroup of process PID (ours by default) in `hierarchy`, from /proc/PID/cgroup ("ID:CONTROLLERS:PATH" lines). */
+function currentCgroup(hierarchy: string, pid: number | 'self' = 'self'): string {
+  const lines = readFileSync(`/proc/${pid}/cgroup`, 'utf8').split('\n').filter(Boolean).map((l) => l.split(':'))
   const name = path.basename(hierarchy)
   const line = isCgroup2(hierarchy)
     ? lines.find(([id]) => id === '0')
     : lines.find(([, controllers]) => controllers.split(',').includes(name === 'systemd' ? 'name=systemd' : name))
   return path.join(hierarchy, line ? line.slice(2).join(':') : '/')
+}
+
+/**
+ * The cgroups process PID is in, in the hierarchies that count a container's processes and carry
+ * its limits: those that exist here, none if PID is gone. A hierarchy's root is left out: no
+ * container lives there, so it holds none of its limits.
+ */
+export function processCgroups(pid: number): string[] {
+  try {
+    return hierarchies().map((root) => [root, currentCgroup(root, pid)]).filter(([root, group]) => group !== root && existsSync(group)).map(([, group]) => group)
+  } catch {
+    return []
+  }
 }
 
 function moveSelf(dir: string): void {

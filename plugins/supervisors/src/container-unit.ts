@@ -92,6 +92,9 @@ RestartForceExitStatus=133
 Restart=on-failure
 Slice=machine.slice
 Delegate=yes
+# As NixOS's unit: only the usual devices (null, zero, ptys, …); --enable-tun adds /dev/net/tun
+# in a drop-in (devices.ts).
+DevicePolicy=closed
 # SIGTERM to systemd-nspawn becomes SIGRTMIN+3 for the container's init: a clean halt.
 KillMode=mixed
 KillSignal=TERM

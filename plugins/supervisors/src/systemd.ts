@@ -2,8 +2,12 @@
 // reload go through systemctl, the leader comes from systemd-machined. Where no container@.service
 // exists, ours is installed first (container-unit.ts); AUTO_START=1 becomes a start at boot.
 
+import path from 'node:path'
+
 import {removeAutoStart, syncAutoStart} from './autostart.js'
+import {processCgroups} from './cgroup.js'
 import {ensureTemplate} from './container-unit.js'
+import {removeDevices, syncDevices} from './devices.js'
 import {activeStates, containerUnit, machineLeader, recentLog, systemctl, waitUntilUnregistered} from './systemctl.js'
 import {
   type Container, execedChild, isAlive, limitsOfConf, removeNspawnLeftovers, type ResourceLimits, requireSystem, runsSystemd, type RunState, type Supervisor, UserError, waitFor,
@@ -71,6 +75,7 @@ export const systemdSupervisor: Supervisor = {
     log(`using ${kind === 'ours' ? 'our' : 'the host\'s'} container@.service`)
     await syncAutoStart(container)
     await setUnitLimits(container, limitsOfConf(container.conf))
+    await syncDevices(container)
     await waitUntilUnregistered(name)
     log(`systemctl start ${containerUnit(name)}`)
     const started = await systemctl(['start', containerUnit(name)], timeoutMs)
@@ -122,6 +127,15 @@ export const systemdSupervisor: Supervisor = {
     await setUnitLimits(container, limits)
   },
 
+  async sessionCgroups(container) {
+    // A session of a guest without systemd joins its init's cgroup: nspawn's payload group below
+    // the unit, inside the unit's limits (the unit's own group has children, so cgroup2 takes no
+    // process there). A systemd guest puts its sessions in scopes of its own (operations/exec.ts).
+    const leader = await findLeader(container)
+    if (leader === undefined || runsSystemd(leader)) return []
+    return processCgroups(leader).map((group) => path.join(group, 'cgroup.procs'))
+  },
+
   async usage(container) {
     const {stdout} = await systemctl(['show', '--property=MemoryCurrent', '--value', containerUnit(container.name)])
     const bytes = Number(stdout.trim())
@@ -148,10 +162,12 @@ export const systemdSupervisor: Supervisor = {
   async register(container) {
     await ensureTemplate()
     await syncAutoStart(container)
+    await syncDevices(container)
   },
 
   async unregister(container) {
-    if (removeAutoStart(container.name)) await systemctl(['daemon-reload'])
+    const removed = [removeAutoStart(container.name), removeDevices(container.name)]
+    if (removed.some(Boolean)) await systemctl(['daemon-reload'])
     await systemctl(['reset-failed', containerUnit(container.name)])
   },
 }
