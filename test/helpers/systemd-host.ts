@@ -69,6 +69,11 @@ export class SystemdHost implements TerminalHost {
   /** Extracts a fresh root file system and boots it; resolves once systemd says running. */
   static async boot(name: string, options: HostOptions = {}): Promise<SystemdHost> {
     const tarball = (await execa('bash', [options.imageScript ?? buildScript])).stdout.trim()
+    // The fixture's C programs are compiled with this machine's gcc, which the host's image lacks:
+    // built here first, a host sharing this store finds them instead of failing to build them.
+    if (!options.ownStore) {
+      await execa('nix-build', ['--no-out-link', '--option', 'substituters', '', path.join(fixtures, 'nixpkgs/pkgs.nix'), '-A', 'sd-notify', '-A', 'udp-echo'])
+    }
     const host = new SystemdHost(name, options)
     mkdirSync(host.root)
     // Per-container profiles and GC roots of this host stay out of the machine's own /nix/var.
