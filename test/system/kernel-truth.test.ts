@@ -63,14 +63,22 @@ async function assertCleanlyUp(host: TestHost, name: string, address: string): P
   assert.ok(await answersPing(address), `${address} answers`)
 }
 
-describe('the kernel, not the pid file, says whether a container runs', function () {
-  const host = new TestHost('kt')
-  const name = 'kt-orphan'
-  const address = '10.233.211.2'
+/**
+ * For the describe block it is called in: a test host of its own and one container on 10.233.SUBNET.0/24
+ * (host .1, container .2), created before the block's tests and removed with the host after them.
+ */
+function containerForBlock(hostName: string, name: string, subnet: number): {host: TestHost; name: string; address: string} {
+  const host = new TestHost(hostName)
+  const address = `10.233.${subnet}.2`
   before(async () => {
-    await host.ok(['create', name, '--config', '', '--host-address', '10.233.211.1', '--local-address', address])
+    await host.ok(['create', name, '--config', '', '--host-address', `10.233.${subnet}.1`, '--local-address', address])
   })
   after(() => host.cleanup())
+  return {host, name, address}
+}
+
+describe('the kernel, not the pid file, says whether a container runs', function () {
+  const {host, name, address} = containerForBlock('kt', 'kt-orphan', 211)
 
   it('kill -9 of systemd-nspawn: status says up and what is wrong, stop halts the orphaned init', async () => {
     await host.ok(['start', name])
@@ -127,13 +135,7 @@ describe('the kernel, not the pid file, says whether a container runs', function
 })
 
 describe('a start killed right after it spawned systemd-nspawn', function () {
-  const host = new TestHost('kt-half')
-  const name = 'kt-half'
-  const address = '10.233.212.2'
-  before(async () => {
-    await host.ok(['create', name, '--config', '', '--host-address', '10.233.212.1', '--local-address', address])
-  })
-  after(() => host.cleanup())
+  const {host, name, address} = containerForBlock('kt-half', 'kt-half', 212)
 
   /** Runs start and kills it with SIGKILL as soon as its nspawn is recorded: before the network is set up. */
   async function killedStart(): Promise<void> {
@@ -212,13 +214,7 @@ describe('a start killed right after it spawned systemd-nspawn', function () {
 })
 
 describe('commands on one container at once serialize on its lock', function () {
-  const host = new TestHost('kt-race')
-  const name = 'kt-race'
-  const address = '10.233.213.2'
-  before(async () => {
-    await host.ok(['create', name, '--config', '', '--host-address', '10.233.213.1', '--local-address', address])
-  })
-  after(() => host.cleanup())
+  const {host, name, address} = containerForBlock('kt-race', 'kt-race', 213)
 
   const run = (args: string[]): ResultPromise => execa(process.execPath, [cliPath, ...args], {env: host.env, reject: false})
   const outcome = (result: {exitCode?: number; stderr: unknown}): CliResult => ({exitCode: result.exitCode ?? 128, stdout: '', stderr: String(result.stderr)})
