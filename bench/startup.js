@@ -11,12 +11,18 @@
 //    hook costs 100 ms).
 // 3. peak memory (maximum resident set, from GNU time) of `list` over 1000 containers against
 //    `node -e 0`'s (budget 1.3x).
+// For reference (no budget), the framework's own floor: a bare oclif CLI of one command that
+// prints a line, bundled and started as ours is; its time and memory against `node -e 0` show how
+// much of each ratio any oclif CLI pays before it does anything.
 // Uses throw-away settings directories, with one container conf and with 1000.
+import {build} from 'esbuild'
 import {spawnSync} from 'node:child_process'
 import {existsSync, mkdtempSync, mkdirSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
+
+import {bundleOptions} from '../scripts/bundle.js'
 
 const budget = Number(process.env.BENCH_BUDGET ?? 2)
 const pluginBudget = Number(process.env.BENCH_PLUGIN_BUDGET ?? 1.25)
@@ -54,6 +60,27 @@ mkdirSync(path.join(dir, 'with-plugins'))
 writeFileSync(path.join(dir, 'with-plugins/package.json'), JSON.stringify({name: 'nixos-container', private: true, oclif: {schema: 1, plugins: linked}}))
 const withPlugins = {...env, NIXOS_CONTAINER_DATA_DIR: path.join(dir, 'with-plugins')}
 
+// The bare oclif CLI: one command, oclif's explicit strategy, bundled and started as bin/run.js starts ours.
+const floor = path.join(dir, 'oclif-floor')
+mkdirSync(path.join(floor, 'bin'), {recursive: true})
+writeFileSync(path.join(floor, 'package.json'), JSON.stringify({name: 'oclif-floor', version: '1.0.0', type: 'module',
+  oclif: {bin: 'oclif-floor', commands: {strategy: 'explicit', target: './cli.bundle.js', identifier: 'COMMANDS'}}}))
+writeFileSync(path.join(floor, 'cli.js'), `import {Command} from '@oclif/core/command'
+export {execute} from '@oclif/core/execute'
+export {settings} from '@oclif/core/settings'
+class Hello extends Command { async run() { process.stdout.write('hello\\n') } }
+export const COMMANDS = {hello: Hello}
+`)
+writeFileSync(path.join(floor, 'bin/run.js'), `const {enableCompileCache} = await import('node:module')
+enableCompileCache?.()
+process.env.OCLIF_DISABLE_ENGINE_WARNING = '1'
+const {execute, settings} = await import('../cli.bundle.js')
+settings.enableAutoTranspile = false
+await execute({dir: import.meta.url})
+`)
+await build({...bundleOptions, entryPoints: [path.join(floor, 'cli.js')], outfile: path.join(floor, 'cli.bundle.js'),
+  nodePaths: [fileURLToPath(new URL('../node_modules', import.meta.url))]})
+
 // A thousand containers, as a large host has them: upstream's conf lines, nothing running.
 const many = {...env, NIXOS_CONTAINER_CONFIG_DIR: path.join(dir, 'many')}
 mkdirSync(many.NIXOS_CONTAINER_CONFIG_DIR)
@@ -73,6 +100,7 @@ const cases = {
   '--help': [process.execPath, [cli, '--help']],
   'list, 1000': [process.execPath, [cli, 'list'], many],
   'list --json, 1000': [process.execPath, [cli, 'list', '--json'], many],
+  'bare oclif CLI, one command': [process.execPath, [path.join(floor, 'bin/run.js'), 'hello']],
 }
 const againstNode = ['show-ip', 'list', 'status, no plugins', '--version', '--help', 'list, 1000', 'list --json, 1000']
 
@@ -94,11 +122,12 @@ function peakKiB([command, args, caseEnv = env]) {
   if (result.status !== 0) throw new Error(`/usr/bin/time ${command} ${args.join(' ')} failed: ${result.stderr}`)
   return Number(result.stderr.trim().split('\n').at(-1))
 }
-const memory = {node: [], list: []}
+const memory = {node: [], list: [], floor: []}
 if (existsSync('/usr/bin/time')) {
   for (let i = 0; i < 5; i++) {
     memory.node.push(peakKiB(cases['node -e 0']))
     memory.list.push(peakKiB(cases['list, 1000']))
+    memory.floor.push(peakKiB(cases['bare oclif CLI, one command']))
   }
 }
 rmSync(dir, {recursive: true, force: true})
@@ -113,6 +142,7 @@ for (const name of againstNode) {
     process.exitCode = 1
   }
 }
+console.log(`bare oclif CLI (reference, no budget): ${(median(samples['bare oclif CLI, one command']) / base).toFixed(2)}x node -e 0`)
 const slowdown = median(samples[`status, ${pluginCount} plugins`]) / median(samples['status, no plugins'])
 console.log(`status with ${pluginCount} plugins: ${slowdown.toFixed(2)}x (budget ${pluginBudget}x)`)
 if (slowdown > pluginBudget) {
@@ -124,6 +154,7 @@ if (memory.node.length === 0) {
 } else {
   const growth = median(memory.list) / median(memory.node)
   console.log(`peak memory, list over 1000: ${(median(memory.list) / 1024).toFixed(1)} MiB, node -e 0: ${(median(memory.node) / 1024).toFixed(1)} MiB: ${growth.toFixed(2)}x (budget ${memoryBudget}x)`)
+  console.log(`peak memory, bare oclif CLI (reference, no budget): ${(median(memory.floor) / 1024).toFixed(1)} MiB: ${(median(memory.floor) / median(memory.node)).toFixed(2)}x`)
   if (growth > memoryBudget) {
     console.error(`list over 1000 containers uses too much memory: ${growth.toFixed(2)}x > ${memoryBudget}x`)
     process.exitCode = 1

@@ -4,11 +4,11 @@
 // what is loaded lazily or cannot be bundled (execa and listr2 are imported only by the commands
 // that need them; node-unix-socket is a native addon; oclif's own plugins bring their own oclif;
 // TypeScript loaders are never used, since plugins run as the JavaScript they ship).
+// bench/startup.js bundles its bare oclif CLI (the framework's floor) with the same options.
 import {build} from 'esbuild'
+import {pathToFileURL} from 'node:url'
 
-await build({
-  entryPoints: ['dist/cli.js'],
-  outfile: 'dist/cli.bundle.js',
+export const bundleOptions = {
   bundle: true,
   platform: 'node',
   format: 'esm',
@@ -19,4 +19,8 @@ await build({
   external: ['execa', 'listr2', 'node-unix-socket', '@oclif/plugin-*', '@nixos-container/*', 'typescript', 'ts-node', 'tsx'],
   // oclif is CommonJS: its require() calls of Node's modules need a real require in an ES module.
   banner: {js: "import {createRequire as __bundleRequire} from 'node:module'; const require = __bundleRequire(import.meta.url);"},
-})
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+  await build({...bundleOptions, entryPoints: ['dist/cli.js'], outfile: 'dist/cli.bundle.js'})
+}
