@@ -3,7 +3,7 @@
 // Container names start with rh and use addresses in 10.233.248.0/24, apart from other suites'.
 import assert from 'node:assert/strict'
 import {execa} from 'execa'
-import {cpSync, existsSync, rmSync, writeFileSync} from 'node:fs'
+import {chmodSync, cpSync, existsSync, rmSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 
 import {sleep} from '../../dist/lib/proc.js'
@@ -288,6 +288,38 @@ describe('--host: containers on another machine over ssh', function () {
       const local = await here.cli(['create', 'rhb', '--build-host', 'localhost', '--config', config, ...addresses])
       assert.equal(local.exitCode, 1)
       assert.deepEqual(stderrLines(local.stderr), ['nixos-container: --build-host: to build here, leave --build-host out'])
+      nothingOfRhbHere()
+    })
+
+    it('a build that fails there: one line naming the build host, nothing made here', async () => {
+      // nix-store --realise fails there as a failing builder would; the rest of Nix works.
+      ssh.host.writeFile('/usr/local/bin/nix-store', '#!/bin/sh\n[ "$1" = --realise ] && { echo "error: builder for \'$2\' failed with exit code 1" >&2; exit 1; }\nexec /usr/bin/nix-store "$@"\n')
+      chmodSync(path.join(ssh.host.root, 'usr/local/bin/nix-store'), 0o755)
+      try {
+        const failed = await here.cli(['create', 'rhb', ...buildThere(), '--config', config, ...addresses])
+        assert.equal(failed.exitCode, 1)
+        assert.match(stderrLines(failed.stderr).at(-1)!, new RegExp(`^nixos-container: ${remote}: building the system failed: builder for '/nix/store/\\w{32}-nixos-system-rhb\\.drv' failed with exit code 1$`))
+      } finally {
+        await ssh.host.sh('rm -f /usr/local/bin/nix-store')
+      }
+      nothingOfRhbHere()
+    })
+
+    it('a copy back that fails: one line naming the build host, nothing made here', async () => {
+      const {out} = await systemToBuildThere('rhb', config)
+      // Its nix-daemon (the far end of nix copy over ssh-ng) gives up once the system is built there.
+      const daemon = (await ssh.host.sh('command -v nix-daemon')).trim()
+      ssh.host.writeFile('/usr/local/bin/nix-daemon', `#!/bin/sh\nnix-store --check-validity ${out} 2>/dev/null && exit 1\nexec ${daemon} "$@"\n`)
+      chmodSync(path.join(ssh.host.root, 'usr/local/bin/nix-daemon'), 0o755)
+      try {
+        const failed = await here.cli(['create', 'rhb', ...buildThere(), '--config', config, ...addresses])
+        assert.equal(failed.exitCode, 1)
+        assert.match(stderrLines(failed.stderr).at(-1)!, new RegExp(`^nixos-container: ${remote}: copying the system here failed`))
+      } finally {
+        await ssh.host.sh('rm -f /usr/local/bin/nix-daemon')
+      }
+      await ssh.host.sh(`nix-store --check-validity ${out}`)
+      assert.equal(await validHere(out), false, 'the system did not reach this store')
       nothingOfRhbHere()
     })
 
