@@ -20,6 +20,7 @@ describe('--host: the command line for ssh', () => {
     assert.equal(parseHost('localhost').local, true)
     assert.equal(parseHost('root@localhost').local, false)
     for (const bad of ['', 'root@', 'a b', 'host:0', 'host:99999', 'x;rm']) assert.throws(() => parseHost(bad), /is not \[USER@\]HOST\[:PORT\]/)
+    assert.throws(() => parseHost('root@', {}, '--build-host'), /--build-host: ‘root@’ is not \[USER@\]HOST/)
   })
 
   it('takes --host and --ssh-option out of the command line, up to --; NIXOS_CONTAINER_HOST otherwise', () => {
