@@ -43,7 +43,7 @@ export abstract class BaseCommand extends Command {
       helpGroup: 'REMOTE',
       helpValue: '<options>',
       multiple: true,
-      description: 'more ssh options for --host, such as "-i KEY" or "-o ConnectTimeout=5" (split at spaces; also given to nix copy as NIX_SSHOPTS)',
+      description: 'more ssh options for --host and --build-host, such as "-i KEY" or "-o ConnectTimeout=5" (split at spaces; also given to nix copy as NIX_SSHOPTS)',
     }),
   }
 
@@ -61,9 +61,13 @@ export abstract class BaseCommand extends Command {
   /** --host's hosts and --ssh-option (local or localhost alone: none, this machine is meant). */
   protected remoteTarget?: RemoteTarget
 
+  /** --ssh-option's options, split: for --host, and for --build-host without it. */
+  protected sshOptions: string[] = []
+
   async init(): Promise<void> {
-    const {argv, target} = takeRemoteFlags(this.argv, process.env, hostDefaults(this.id))
+    const {argv, target, sshOptions} = takeRemoteFlags(this.argv, process.env, hostDefaults(this.id))
     this.argv = argv
+    this.sshOptions = sshOptions
     await super.init()
     this.remoteTarget = target?.hosts.every((host) => host.local) ? undefined : target
     const ctor = this.ctor as typeof BaseCommand

@@ -64,11 +64,11 @@ export function nixPassThrough(flags: NixFlagValues, pairs: string[]): string[] 
   return [...out, ...pairs]
 }
 
-/** create/update with --host: where the system is built (evaluated here, built there, copied to the target from there). */
+/** create/update: where the system is built (evaluated here, built there, copied from there to --host, or back here). */
 export const buildHostFlag = {
   'build-host': Flags.string({
     helpValue: '[<user>@]<host>[:<port>]',
-    description: 'with --host: evaluate here, build on this host over ssh (nix-store --realise there) and copy the system from there to --host, as nixos-rebuild --build-host does',
+    description: 'evaluate here, build on this host over ssh (nix-store --realise there) and copy the system from there to --host, or without --host back here, as nixos-rebuild --build-host does (it needs Nix, not this tool)',
   }),
 }
 

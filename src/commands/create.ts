@@ -5,9 +5,8 @@ import {
   configSource, containerOptionFlags, containerOptionsOf, explicitSource, limitChanges, limitFlags, nameArg, nixFlags, nixPassThrough, providerFlags, buildHostFlag, sourceFlags, takePairFlags,
 } from '../flags.js'
 import {noOptions} from '../lib/container-options.js'
-import {createContainer, type CreateResult} from '../operations/create.js'
-import {UserError} from '../lib/errors.js'
-import {buildAndForward, withoutBuildFlags} from '../operations/remote.js'
+import {checkCreatable, createContainer, type CreateRequest, type CreateResult} from '../operations/create.js'
+import {buildAndForward, builtOnBuildHost, withoutBuildFlags} from '../operations/remote.js'
 
 export default class Create extends BaseCommand {
   static summary = 'Create a container and build its NixOS system.'
@@ -27,6 +26,7 @@ Addresses come in pairs 10.233.N.1 (host) / 10.233.N.2 (container), N = 1…254,
     {description: 'At most 1 GiB of memory and half a CPU', command: '<%= config.bin %> <%= command.id %> ci --config-file ./ci.nix --memory 1G --cpus 0.5'},
     {description: 'On another machine, built here and copied there (nix copy over ssh)', command: '<%= config.bin %> <%= command.id %> web --config-file ./web.nix --host root@server1'},
     {description: 'On another machine, built on a build server and copied from there, as nixos-rebuild --build-host does', command: '<%= config.bin %> <%= command.id %> web --config-file ./web.nix --host root@server1 --build-host root@builder'},
+    {description: 'Here, built on a build server and copied back (nixos-rebuild --build-host without --target-host)', command: '<%= config.bin %> <%= command.id %> web --config-file ./web.nix --build-host root@builder'},
     {description: 'Port 8080 forwarded to its port 80, answered on the host\'s loopback too (curl localhost:8080)', command: '<%= config.bin %> <%= command.id %> web --config-file ./web.nix --port tcp:8080:80 --port-bind 127.0.0.1'},
     {description: 'On the host\'s network, with a VPN', command: '<%= config.bin %> <%= command.id %> vpn --config-file ./vpn.nix --use-host-network --enable-tun'},
   ]
@@ -59,13 +59,13 @@ Addresses come in pairs 10.233.N.1 (host) / 10.233.N.2 (container), N = 1…254,
     const {args, flags} = await this.parse(Create, rest)
     const config = configSource(flags)
     const source = explicitSource(flags, config) ?? {kind: 'configuration'}
-    if (flags['build-host'] && !this.remoteTarget) throw new UserError('--build-host needs --host (the target the system is copied to)')
+    const buildHost = flags['build-host']
     if (this.remoteTarget) {
-      const request = {id: 'create', name: args.name, source, config, nixFlags: nixPassThrough(flags, pairs), buildHost: flags['build-host'], argv: withoutBuildFlags(rest)} as const
+      const request = {id: 'create', name: args.name, source, config, nixFlags: nixPassThrough(flags, pairs), buildHost, argv: withoutBuildFlags(rest)} as const
       process.exitCode = await buildAndForward(await this.context(), this.remoteTarget, request)
       return undefined
     }
-    const result = await createContainer(await this.context(), {
+    const request: CreateRequest = {
       name: args.name,
       ensureUniqueName: flags['ensure-unique-name'],
       addresses: {
@@ -83,7 +83,16 @@ Addresses come in pairs 10.233.N.1 (host) / 10.233.N.2 (container), N = 1…254,
       limits: limitChanges(flags),
       pools: flags.pool,
       options: containerOptionsOf(flags) ?? noOptions,
-    })
+    }
+    const context = await this.context()
+    if (buildHost !== undefined) {
+      // Built on the build host and copied here first: then created as with --system-path.
+      checkCreatable(context.host, request)
+      request.source = await builtOnBuildHost(context, this.sshOptions, {id: 'create', name: args.name, source, config, nixFlags: request.nixFlags, buildHost})
+      request.config = undefined
+      request.nixFlags = []
+    }
+    const result = await createContainer(context, request)
     if (flags['ensure-unique-name'] && !this.jsonEnabled()) this.log(result.name)
     return result
   }

@@ -29,13 +29,13 @@ export interface RemoteTarget {
   sshOptions: string[]
 }
 
-export function parseHost(spec: string, named: Record<string, string> = {}): RemoteHost {
+export function parseHost(spec: string, named: Record<string, string> = {}, flag = '--host'): RemoteHost {
   // A name from the settings file's "hosts": that host, shown by its name.
-  if (Object.hasOwn(named, spec)) return {...parseHost(named[spec]), spec}
+  if (Object.hasOwn(named, spec)) return {...parseHost(named[spec], {}, flag), spec}
   const match = /^(?:([A-Za-z0-9._-]+)@)?(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(?::(\d{1,5}))?$/.exec(spec)
   const port = match?.[3] === undefined ? undefined : Number(match[3])
   if (!match || (port !== undefined && (port < 1 || port > 65_535))) {
-    throw new UserError(`--host: ‘${spec}’ is not [USER@]HOST[:PORT]`)
+    throw new UserError(`${flag}: ‘${spec}’ is not [USER@]HOST[:PORT]`)
   }
   const [, user, host] = match
   const bare = host.replace(/^\[(.*)\]$/, '$1')
@@ -53,13 +53,16 @@ export interface HostDefaults {
 /**
  * Takes --host and --ssh-option (either form, `--x V` or `--x=V`) out of ARGV up to a `--`, so the
  * rest can be sent to the remote tool as it is. No --host: NIXOS_CONTAINER_HOST, if set, else
- * DEFAULTS.fallback. A host named in the settings file is that host.
+ * DEFAULTS.fallback. A host named in the settings file is that host. The ssh options are also
+ * returned alone: --build-host without --host uses them.
  */
-export function takeRemoteFlags(argv: string[], env: NodeJS.ProcessEnv = process.env, defaults: HostDefaults = {}): {argv: string[]; target?: RemoteTarget} {
+export function takeRemoteFlags(argv: string[], env: NodeJS.ProcessEnv = process.env, defaults: HostDefaults = {}): {argv: string[]; target?: RemoteTarget; sshOptions: string[]} {
   const hosts: string[] = []
   const options: string[] = []
+  let buildHost = false
   const rest = takeFromArgv(argv, (arg, next) => {
     const flag = /^--(host|ssh-option)(?:=(.*))?$/s.exec(arg)
+    if (/^--build-host(=|$)/.test(arg)) buildHost = true
     if (!flag) return 0
     const value = flag[2] ?? next[0]
     if (value === undefined) throw new UserError(`--${flag[1]} needs a value`)
@@ -68,11 +71,12 @@ export function takeRemoteFlags(argv: string[], env: NodeJS.ProcessEnv = process
   })
   if (hosts.length === 0 && env.NIXOS_CONTAINER_HOST) hosts.push(...env.NIXOS_CONTAINER_HOST.split(/[\s,]+/).filter(Boolean))
   if (hosts.length === 0) hosts.push(...(defaults.fallback ?? []))
+  const sshOptions = options.flatMap((o) => o.split(/\s+/).filter(Boolean))
   if (hosts.length === 0) {
-    if (options.length > 0) throw new UserError('--ssh-option needs --host')
-    return {argv: rest}
+    if (options.length > 0 && !buildHost) throw new UserError('--ssh-option needs --host or --build-host')
+    return {argv: rest, sshOptions}
   }
-  return {argv: rest, target: {hosts: hosts.map((spec) => parseHost(spec, defaults.named)), sshOptions: options.flatMap((o) => o.split(/\s+/).filter(Boolean))}}
+  return {argv: rest, target: {hosts: hosts.map((spec) => parseHost(spec, defaults.named)), sshOptions}, sshOptions}
 }
 
 /** ARG as one word for a POSIX shell: as it is when nothing in it is special, else single-quoted. */
@@ -109,17 +113,21 @@ function remoteStartTicks(pid: string): string {
   return `"$(sed 's/.*) //' /proc/${pid}/stat 2>/dev/null | cut -d' ' -f20)"`
 }
 
+// The remote script's pieces: the marker in $M, a failure said with it, the check for Nix.
+const markerFail = (what: string): string => `{ printf '%s ${what}\\n' "$M" >&2; exit 255; }`
+const markerSet = `M=$(printf '\\036')nc-remote`
+const nixCheck = `command -v nix-store >/dev/null 2>&1 || ${markerFail('no-nix')}`
+
 /**
  * The one command the remote shell runs: check the tool (and Nix when needed), say so on stderr
  * with the marker, then exec the tool with ARGV.
  */
 export function remoteCommand(argv: string[], {needsNix = false, stdin = false} = {}): string {
-  const fail = (what: string): string => `{ printf '%s ${what}\\n' "$M" >&2; exit 255; }`
   const script = [
-    `M=$(printf '\\036')nc-remote`,
-    `v=$(nixos-container --version 2>/dev/null) || ${fail('no-tool')}`,
+    markerSet,
+    `v=$(nixos-container --version 2>/dev/null) || ${markerFail('no-tool')}`,
     `case "$v" in ${compatiblePattern()}) ;; *) printf '%s version %s\\n' "$M" "$v" >&2; exit 255;; esac`,
-    ...(needsNix ? [`command -v nix-store >/dev/null 2>&1 || ${fail('no-nix')}`] : []),
+    ...(needsNix ? [nixCheck] : []),
     // $$: the pid the tool will have (exec), and its start time: see interruptRemote.
     `printf '%s ok %s %s\\n' "$M" "$$" ${remoteStartTicks('$$')} >&2`,
   ].join('\n')
@@ -211,6 +219,15 @@ export async function runRemote(host: RemoteHost, sshOptions: string[], argv: st
     return spawnSsh(host, sshArgv(host, sshOptions, execTool(argv), {tty: true}), {...options, checked: true})
   }
   return spawnSsh(host, sshArgv(host, sshOptions, remoteCommand(argv, options)), {...options, sshOptions, checked: false})
+}
+
+/**
+ * A build host (--build-host) needs Nix there, not this tool: checked over ssh before anything is
+ * evaluated, so a host that cannot be reached or has no Nix is one line naming it (exit 255).
+ */
+export async function checkNixThere(host: RemoteHost, sshOptions: string[]): Promise<void> {
+  const script = [markerSet, nixCheck, `printf '%s ok\\n' "$M" >&2`].join('\n')
+  await spawnSsh(host, sshArgv(host, sshOptions, `sh -c ${shellQuote(script)}`), {captureStdout: true, checked: false})
 }
 
 /**

@@ -146,6 +146,17 @@ export function checkCreateRequest(request: CreateRequest): void {
   checkNixFlags(request.source, request.nixFlags)
 }
 
+/**
+ * Before a build elsewhere (--build-host): what create would refuse once the system is built, the
+ * request's flags and a name already taken, refused now.
+ */
+export function checkCreatable(host: HostPaths, request: CreateRequest): void {
+  checkCreateRequest(request)
+  if (!request.ensureUniqueName && existsSync(containerPaths(host, request.name).conf)) {
+    throw new UserError(`container ‘${request.name}’ already exists`, {code: 'exists'})
+  }
+}
+
 export async function createContainer({host, plugins, supervisor, progress}: OperationContext, request: CreateRequest): Promise<CreateResult> {
   checkCreateRequest(request)
   const builder = await plugins.builder(request.source)

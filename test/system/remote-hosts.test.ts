@@ -3,7 +3,7 @@
 // Container names start with rh and use addresses in 10.233.248.0/24, apart from other suites'.
 import assert from 'node:assert/strict'
 import {execa} from 'execa'
-import {cpSync, rmSync, writeFileSync} from 'node:fs'
+import {chmodSync, cpSync, existsSync, rmSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 
 import {sleep} from '../../dist/lib/proc.js'
@@ -23,6 +23,30 @@ describe('--host: containers on another machine over ssh', function () {
   const okOnRemote = (args: string[], options: {input?: string} = {}) => here.ok(withHost(args), options)
   const stderrLines = (stderr: string): string[] => stderr.split('\n').filter(Boolean)
   let firstSystem = ''
+  const validHere = async (storePath: string): Promise<boolean> => (await execa('nix-store', ['--check-validity', storePath], {reject: false})).exitCode === 0
+
+  /**
+   * The system the tool evaluates for container NAME with CONFIG (its configuration.nix with that
+   * text): its derivation, output, and the derivations building it here would build. The build
+   * host has no binary cache: it is given the inputs of those (all built before, on this
+   * machine), as a cache would.
+   */
+  const systemToBuildThere = async (name: string, config: string): Promise<{drv: string; out: string; toBuild: Set<string>}> => {
+    const file = path.join(here.dir, `${name}-built-there.nix`)
+    writeFileSync(file, configurationText(name, {kind: 'string', text: config}))
+    const drv = (await execa('nix-instantiate', ['-I', `nixos-config=${file}`, '<nixpkgs/nixos>', '-A', 'system'], {env: here.env})).stdout.trim()
+    const out = (await execa('nix-store', ['-q', '--outputs', drv])).stdout.trim()
+    const dryRun = await execa('nix-store', ['--realise', '--dry-run', drv], {env: here.env})
+    const toBuild = new Set(dryRun.stderr.split('\n').map((l) => l.trim()).filter((l) => l.endsWith('.drv')))
+    const inputs = new Set<string>()
+    for (const d of toBuild) {
+      for (const ref of (await execa('nix-store', ['-q', '--references', d])).stdout.split('\n')) {
+        if (ref.endsWith('.drv') && !toBuild.has(ref)) for (const o of (await execa('nix-store', ['-q', '--outputs', ref])).stdout.split('\n')) inputs.add(o)
+      }
+    }
+    if (inputs.size > 0) await execa('nix', ['--extra-experimental-features', 'nix-command', 'copy', '--no-check-sigs', '--to', `ssh-ng://${remote}`, ...inputs], {env: {NIX_SSHOPTS: ssh.sshArgs().join(' ')}})
+    return {drv, out, toBuild}
+  }
 
   before(async function () {
     this.timeout(600_000)
@@ -178,33 +202,18 @@ describe('--host: containers on another machine over ssh', function () {
 
     it('--build-host: evaluated here, built on the build host (here the target itself), nothing built or stored here', async () => {
       const config = 'environment.etc."version".text = "built there";'
-      // The same derivation as the tool's: its configuration.nix for rh1 with this text.
-      const file = path.join(here.dir, 'built-there.nix')
-      writeFileSync(file, configurationText('rh1', {kind: 'string', text: config}))
-      const drv = (await execa('nix-instantiate', ['-I', `nixos-config=${file}`, '<nixpkgs/nixos>', '-A', 'system'], {env: here.env})).stdout.trim()
-      const out = (await execa('nix-store', ['-q', '--outputs', drv])).stdout.trim()
-      const validHere = async (storePath: string): Promise<boolean> => (await execa('nix-store', ['--check-validity', storePath], {reject: false})).exitCode === 0
+      // The same derivation as the tool's.
+      const {out} = await systemToBuildThere('rh1', config)
       assert.equal(await validHere(out), false, 'the system is not in this store before')
-      // The build host has no binary cache: give it the inputs of what is to be built (all built
-      // before, on this machine), as a cache would.
-      const dryRun = await execa('nix-store', ['--realise', '--dry-run', drv], {env: here.env})
-      const toBuild = new Set(dryRun.stderr.split('\n').map((l) => l.trim()).filter((l) => l.endsWith('.drv')))
-      const inputs = new Set<string>()
-      for (const d of toBuild) {
-        for (const ref of (await execa('nix-store', ['-q', '--references', d])).stdout.split('\n')) {
-          if (ref.endsWith('.drv') && !toBuild.has(ref)) for (const o of (await execa('nix-store', ['-q', '--outputs', ref])).stdout.split('\n')) inputs.add(o)
-        }
-      }
-      await execa('nix', ['--extra-experimental-features', 'nix-command', 'copy', '--no-check-sigs', '--to', `ssh-ng://${remote}`, ...inputs], {env: {NIX_SSHOPTS: ssh.sshArgs().join(' ')}})
       const updated = JSON.parse((await okOnRemote(['update', 'rh1', '--json', '--build-host', remote, '--config', config])).stdout)
       assert.equal(updated.systemPath, out)
       assert.equal(await validHere(out), false, 'nothing of the system was built or copied here')
       await ssh.host.sh(`nix-store --check-validity ${out}`)
       assert.equal((await okOnRemote(['run', 'rh1', '--', 'cat', '/etc/version'])).stdout, 'built there\n')
-      // Without --host there is no target to copy to.
-      const alone = await here.cli(['update', 'rh1', '--build-host', remote, '--config', config])
+      // Without --host the target is this machine, which has no rh1: refused before anything is evaluated or built.
+      const alone = await here.cli(['update', 'rh1', '--build-host', remote, '--ssh-option', ssh.sshArgs().join(' '), '--config', config])
       assert.equal(alone.exitCode, 1)
-      assert.deepEqual(stderrLines(alone.stderr), ['nixos-container: --build-host needs --host (the target the system is copied to)'])
+      assert.deepEqual(stderrLines(alone.stderr), ['nixos-container: container ‘rh1’ does not exist'])
     })
 
     it('update --host without a source: the host rebuilds from what it recorded, as update there would', async () => {
@@ -235,6 +244,117 @@ describe('--host: containers on another machine over ssh', function () {
       const gone = await onRemote(['status', 'rh1'])
       assert.equal(gone.exitCode, 1)
       assert.equal(gone.stderr, 'nixos-container: container ‘rh1’ does not exist\n')
+    })
+  })
+
+  describe('--build-host without --host: evaluated here, built on the build host, run here', () => {
+    // A text of this run's own: its system is in neither store before.
+    const stamp = path.basename(here.dir)
+    const config = `environment.etc."version".text = "built there, run here ${stamp}";`
+    const addresses = ['--host-address', '10.233.248.9', '--local-address', '10.233.248.10']
+    const buildThere = (): string[] => ['--build-host', remote, '--ssh-option', ssh.sshArgs().join(' ')]
+    const nothingOfRhbHere = (): void => {
+      assert.equal(existsSync(here.conf('rhb')), false, 'no NAME.conf here')
+      assert.equal(existsSync(here.root('rhb')), false, 'no root here')
+      assert.equal(existsSync(here.profileDir('rhb')), false, 'no profile here')
+    }
+    /** Built there, copied here: no build log here, and each output here a copy (not `ultimate`). */
+    const builtThereOnly = async (toBuild: Set<string>): Promise<void> => {
+      assert.ok(toBuild.size > 0)
+      for (const drv of toBuild) {
+        assert.notEqual((await execa('nix-store', ['--read-log', drv], {reject: false})).exitCode, 0, `${drv} has no build log here`)
+        for (const output of (await execa('nix-store', ['-q', '--outputs', drv])).stdout.split('\n')) {
+          if (!(await validHere(output))) continue
+          const [info] = JSON.parse((await execa('nix', ['--extra-experimental-features', 'nix-command', 'path-info', '--json', output])).stdout) as {ultimate?: boolean}[]
+          assert.notEqual(info.ultimate, true, `${output} was copied here, not built here`)
+        }
+      }
+    }
+
+    it('a build host that cannot be used: one line naming it, exit 255, nothing made here', async () => {
+      const unreachable = await here.cli(['create', 'rhb', '--build-host', `root@${deadAddress}`, '--ssh-option', ssh.sshArgs().join(' '), '--config', config, ...addresses])
+      assert.equal(unreachable.exitCode, 255)
+      assert.deepEqual(stderrLines(unreachable.stderr), [`nixos-container: root@${deadAddress}: unreachable (connection timed out)`])
+      nothingOfRhbHere()
+      await ssh.host.sh('mv /usr/bin/nix-store /usr/bin/nix-store.away')
+      try {
+        const noNix = await here.cli(['create', 'rhb', ...buildThere(), '--config', config, ...addresses])
+        assert.equal(noNix.exitCode, 255)
+        assert.deepEqual(stderrLines(noNix.stderr), [`nixos-container: ${remote}: Nix is not installed there (nix-store not on the PATH of ssh commands): install Nix there`])
+      } finally {
+        await ssh.host.sh('mv /usr/bin/nix-store.away /usr/bin/nix-store')
+      }
+      nothingOfRhbHere()
+      const local = await here.cli(['create', 'rhb', '--build-host', 'localhost', '--config', config, ...addresses])
+      assert.equal(local.exitCode, 1)
+      assert.deepEqual(stderrLines(local.stderr), ['nixos-container: --build-host: to build here, leave --build-host out'])
+      nothingOfRhbHere()
+    })
+
+    it('a build that fails there: one line naming the build host, nothing made here', async () => {
+      // nix-store --realise fails there as a failing builder would; the rest of Nix works.
+      ssh.host.writeFile('/usr/local/bin/nix-store', '#!/bin/sh\n[ "$1" = --realise ] && { echo "error: builder for \'$2\' failed with exit code 1" >&2; exit 1; }\nexec /usr/bin/nix-store "$@"\n')
+      chmodSync(path.join(ssh.host.root, 'usr/local/bin/nix-store'), 0o755)
+      try {
+        const failed = await here.cli(['create', 'rhb', ...buildThere(), '--config', config, ...addresses])
+        assert.equal(failed.exitCode, 1)
+        assert.match(stderrLines(failed.stderr).at(-1)!, new RegExp(`^nixos-container: ${remote}: building the system failed: builder for '/nix/store/\\w{32}-nixos-system-rhb\\.drv' failed with exit code 1$`))
+      } finally {
+        await ssh.host.sh('rm -f /usr/local/bin/nix-store')
+      }
+      nothingOfRhbHere()
+    })
+
+    it('a copy back that fails: one line naming the build host, nothing made here', async () => {
+      const {out} = await systemToBuildThere('rhb', config)
+      // Its nix-daemon (the far end of nix copy over ssh-ng) gives up once the system is built there.
+      const daemon = (await ssh.host.sh('command -v nix-daemon')).trim()
+      ssh.host.writeFile('/usr/local/bin/nix-daemon', `#!/bin/sh\nnix-store --check-validity ${out} 2>/dev/null && exit 1\nexec ${daemon} "$@"\n`)
+      chmodSync(path.join(ssh.host.root, 'usr/local/bin/nix-daemon'), 0o755)
+      try {
+        const failed = await here.cli(['create', 'rhb', ...buildThere(), '--config', config, ...addresses])
+        assert.equal(failed.exitCode, 1)
+        assert.match(stderrLines(failed.stderr).at(-1)!, new RegExp(`^nixos-container: ${remote}: copying the system here failed`))
+      } finally {
+        await ssh.host.sh('rm -f /usr/local/bin/nix-daemon')
+      }
+      await ssh.host.sh(`nix-store --check-validity ${out}`)
+      assert.equal(await validHere(out), false, 'the system did not reach this store')
+      nothingOfRhbHere()
+    })
+
+    it('create: the system built on the build host, copied here, and the container runs here', async () => {
+      const {out, toBuild} = await systemToBuildThere('rhb', config)
+      assert.equal(await validHere(out), false, 'the system is not in this store before')
+      const created = await here.ok(['create', 'rhb', ...buildThere(), '--config', config, ...addresses])
+      assert.match(created.stderr, /host IP is 10\.233\.248\.9, container IP is 10\.233\.248\.10/)
+      const status = JSON.parse((await here.ok(['status', 'rhb', '--json'])).stdout)
+      assert.equal(status.systemPath, out)
+      // Built there (valid in its store), copied here, nothing of it built here.
+      await ssh.host.sh(`nix-store --check-validity ${out}`)
+      assert.equal(await validHere(out), true)
+      await builtThereOnly(toBuild)
+      await here.ok(['start', 'rhb'])
+      assert.equal((await here.ok(['run', 'rhb', '--', 'cat', '/etc/version'])).stdout, `built there, run here ${stamp}\n`)
+      assert.equal((await here.cli(['run', 'rhb', '--', 'true'])).exitCode, 0)
+    })
+
+    it('update: built there, copied here and activated here; a container this machine lacks is refused first', async () => {
+      const next = `environment.etc."version".text = "updated there ${stamp}";`
+      const {out, toBuild} = await systemToBuildThere('rhb', next)
+      assert.equal(await validHere(out), false, 'the new system is not in this store before')
+      const updated = JSON.parse((await here.ok(['update', 'rhb', '--json', ...buildThere(), '--config', next])).stdout)
+      assert.equal(updated.systemPath, out)
+      assert.equal(updated.activated, true)
+      await ssh.host.sh(`nix-store --check-validity ${out}`)
+      await builtThereOnly(toBuild)
+      assert.equal((await here.ok(['run', 'rhb', '--', 'cat', '/etc/version'])).stdout, `updated there ${stamp}\n`)
+      const missing = await here.cli(['update', 'rhnone', ...buildThere(), '--config', next])
+      assert.equal(missing.exitCode, 1)
+      assert.deepEqual(stderrLines(missing.stderr), ['nixos-container: container ‘rhnone’ does not exist'])
+      await here.ok(['stop', 'rhb'])
+      await here.ok(['destroy', 'rhb'])
+      nothingOfRhbHere()
     })
   })
 

@@ -20,6 +20,7 @@ describe('--host: the command line for ssh', () => {
     assert.equal(parseHost('localhost').local, true)
     assert.equal(parseHost('root@localhost').local, false)
     for (const bad of ['', 'root@', 'a b', 'host:0', 'host:99999', 'x;rm']) assert.throws(() => parseHost(bad), /is not \[USER@\]HOST\[:PORT\]/)
+    assert.throws(() => parseHost('root@', {}, '--build-host'), /--build-host: ‘root@’ is not \[USER@\]HOST/)
   })
 
   it('takes --host and --ssh-option out of the command line, up to --; NIXOS_CONTAINER_HOST otherwise', () => {
@@ -28,7 +29,9 @@ describe('--host: the command line for ssh', () => {
     assert.deepEqual(target?.hosts.map((h) => h.spec), ['a'])
     assert.deepEqual(target?.sshOptions, ['-p', '22', '-4'])
     assert.deepEqual(takeRemoteFlags(['list'], {NIXOS_CONTAINER_HOST: 'a,b'}).target?.hosts.map((h) => h.spec), ['a', 'b'])
-    assert.throws(() => takeRemoteFlags(['list', '--ssh-option', '-4'], {}), /--ssh-option needs --host/)
+    assert.throws(() => takeRemoteFlags(['list', '--ssh-option', '-4'], {}), /--ssh-option needs --host or --build-host/)
+    // --build-host without --host: the ssh options are for the build host.
+    assert.deepEqual(takeRemoteFlags(['create', 'web', '--build-host=b', '--ssh-option', '-p 2222'], {}), {argv: ['create', 'web', '--build-host=b'], sshOptions: ['-p', '2222']})
   })
 
   it('reads the settings file\'s named hosts: --host NAME is that host, shown by its name; list without --host lists this machine and all of them', () => {
