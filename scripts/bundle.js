@@ -21,6 +21,6 @@ export const bundleOptions = {
   banner: {js: "import {createRequire as __bundleRequire} from 'node:module'; const require = __bundleRequire(import.meta.url);"},
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   await build({...bundleOptions, entryPoints: ['dist/cli.js'], outfile: 'dist/cli.bundle.js'})
 }

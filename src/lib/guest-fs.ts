@@ -18,7 +18,6 @@
 // checked directory, then rename() over the name, which replaces whatever is there and follows
 // nothing. Results that must reach another program (chattr, journalctl) are /proc/PID/fd/N paths
 // of descriptors this module opened and checked, valid as long as the caller keeps them open.
-import {randomBytes} from 'node:crypto'
 import {
   closeSync, constants, copyFileSync, fchmodSync, fstatSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync,
   readSync, renameSync, type Stats, symlinkSync, unlinkSync, writeSync,
@@ -178,7 +177,9 @@ export class GuestRoot {
    * never through a link) beside the name, then rename() replaces whatever is at the name.
    */
   private replace(dir: number, name: string, components: string[], fill: (fd: number) => void): void {
-    const temporary = `.${name}.nixos-container-${randomBytes(6).toString('hex')}`
+    // Web Crypto's global, not an import of node:crypto: that would load OpenSSL's bindings (some
+    // 2 MiB) at every command's start, for the few commands that write into a guest.
+    const temporary = `.${name}.nixos-container-${Buffer.from(crypto.getRandomValues(new Uint8Array(6))).toString('hex')}`
     const fd = openSync(at(dir, temporary), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600)
     try {
       try {
