@@ -5,8 +5,9 @@ import {
   configSource, containerOptionFlags, containerOptionsOf, explicitSource, limitChanges, limitFlags, nameArg, nixFlags, nixPassThrough, providerFlags, buildHostFlag, sourceFlags, takePairFlags,
 } from '../flags.js'
 import {noOptions} from '../lib/container-options.js'
-import {checkCreatable, createContainer, type CreateRequest, type CreateResult} from '../operations/create.js'
-import {buildAndForward, builtOnBuildHost, withoutBuildFlags} from '../operations/remote.js'
+import {buildHostOf} from '../operations/build-host.js'
+import {createContainer, type CreateRequest, type CreateResult} from '../operations/create.js'
+import {buildAndForward, withoutBuildFlags} from '../operations/remote.js'
 
 export default class Create extends BaseCommand {
   static summary = 'Create a container and build its NixOS system.'
@@ -83,16 +84,9 @@ Addresses come in pairs 10.233.N.1 (host) / 10.233.N.2 (container), N = 1…254,
       limits: limitChanges(flags),
       pools: flags.pool,
       options: containerOptionsOf(flags) ?? noOptions,
+      buildHost: buildHost === undefined ? undefined : buildHostOf(buildHost, this.sshOptions),
     }
-    const context = await this.context()
-    if (buildHost !== undefined) {
-      // Built on the build host and copied here first: then created as with --system-path.
-      checkCreatable(context.host, request)
-      request.source = await builtOnBuildHost(context, this.sshOptions, {id: 'create', name: args.name, source, config, nixFlags: request.nixFlags, buildHost})
-      request.config = undefined
-      request.nixFlags = []
-    }
-    const result = await createContainer(context, request)
+    const result = await createContainer(await this.context(), request)
     if (flags['ensure-unique-name'] && !this.jsonEnabled()) this.log(result.name)
     return result
   }

@@ -5,8 +5,9 @@ import {
   configSource, containerOptionFlags, containerOptionsOf, explicitSource, nameArg, nixFlags, nixPassThrough, providerFlags, buildHostFlag, sourceFlags, takePairFlags,
 } from '../flags.js'
 import {describeChanges} from '../lib/system-changes.js'
-import {buildAndForward, builtOnBuildHost, forwardCommand, withoutBuildFlags} from '../operations/remote.js'
-import {updatableContainer, updateContainer, type UpdateRequest, type UpdateResult} from '../operations/update.js'
+import {buildHostOf} from '../operations/build-host.js'
+import {buildAndForward, forwardCommand, withoutBuildFlags} from '../operations/remote.js'
+import {updateContainer, type UpdateResult} from '../operations/update.js'
 
 export default class Update extends BaseCommand {
   static summary = 'Rebuild a container\'s system and activate it if running.'
@@ -18,7 +19,7 @@ export default class Update extends BaseCommand {
     {description: 'Follow a newer revision of the flake', command: '<%= config.bin %> <%= command.id %> web --flake github:me/hosts#web --update-input nixpkgs'},
     {description: 'On another machine: built here, copied there, activated there', command: `<%= config.bin %> <%= command.id %> web --host root@server1 --config 'services.nginx.enable = true;'`},
     {description: 'On another machine, built on a build server (as nixos-rebuild --build-host)', command: `<%= config.bin %> <%= command.id %> web --host root@server1 --build-host root@builder --config-file ./web.nix`},
-    {description: 'Here, built on a build server and copied back', command: '<%= config.bin %> <%= command.id %> web --build-host root@builder --flake github:me/hosts#web'},
+    {description: 'Here, rebuilt from what it records (its flake or configuration.nix) on a build server and copied back', command: '<%= config.bin %> <%= command.id %> web --build-host root@builder'},
     {description: 'On another machine, rebuilt there from what it recorded (its flake or configuration.nix)', command: '<%= config.bin %> <%= command.id %> web --host root@server1'},
     {description: 'See what an update would change, changing nothing', command: '<%= config.bin %> <%= command.id %> web --dry-run'},
     {description: 'Give it a host directory from its next start on (its other container options are set anew too)', command: '<%= config.bin %> <%= command.id %> web --bind /srv/www:/var/www && <%= config.bin %> restart web'},
@@ -53,19 +54,10 @@ export default class Update extends BaseCommand {
       process.exitCode = await buildAndForward(await this.context(), this.remoteTarget, request)
       return undefined
     }
-    const context = await this.context()
-    const request: UpdateRequest = {
+    const result = await updateContainer(await this.context(), {
       name: args.name, source, config, nixFlags: nixPassThrough(flags, pairs), dryRun: flags['dry-run'], quiet: flags.quiet,
-      options: containerOptionsOf(flags),
-    }
-    if (buildHost !== undefined) {
-      // Built on the build host and copied here first: then updated as with --system-path.
-      updatableContainer(context.host, args.name)
-      request.source = await builtOnBuildHost(context, this.sshOptions, {id: 'update', name: args.name, source, config, nixFlags: request.nixFlags, buildHost})
-      request.config = undefined
-      request.nixFlags = []
-    }
-    const result = await updateContainer(context, request)
+      options: containerOptionsOf(flags), buildHost: buildHost === undefined ? undefined : buildHostOf(buildHost, this.sshOptions),
+    })
     if (result.dryRun && !this.jsonEnabled()) for (const line of describeChanges(result.changes)) this.log(line)
     return result
   }

@@ -4,6 +4,7 @@
 import {existsSync, mkdirSync} from 'node:fs'
 
 import {buildConfiguration} from './build-configuration.js'
+import {type BuildHost, builderFor, checkBuildHost} from './build-host.js'
 import {confRecord, type OperationContext} from './context.js'
 import {removeContainerFiles} from './destroy.js'
 import type {SystemSource} from '../contract/builder.js'
@@ -41,6 +42,8 @@ export interface CreateRequest {
   pools?: string[]
   /** Memory, CPU and task limits (see limits.ts). */
   limits?: LimitChanges
+  /** --build-host: the system is built there and copied here (build-host.ts). */
+  buildHost?: BuildHost
 }
 
 /** The addresses as allocated (with the pool they came from) or given. */
@@ -146,20 +149,10 @@ export function checkCreateRequest(request: CreateRequest): void {
   checkNixFlags(request.source, request.nixFlags)
 }
 
-/**
- * Before a build elsewhere (--build-host): what create would refuse once the system is built, the
- * request's flags and a name already taken, refused now.
- */
-export function checkCreatable(host: HostPaths, request: CreateRequest): void {
-  checkCreateRequest(request)
-  if (!request.ensureUniqueName && existsSync(containerPaths(host, request.name).conf)) {
-    throw new UserError(`container ‘${request.name}’ already exists`, {code: 'exists'})
-  }
-}
-
 export async function createContainer({host, plugins, supervisor, progress}: OperationContext, request: CreateRequest): Promise<CreateResult> {
   checkCreateRequest(request)
-  const builder = await plugins.builder(request.source)
+  const builder = await builderFor(plugins, request.source, request.buildHost)
+  if (request.buildHost) await checkBuildHost(request.buildHost)
   const guard = guardNewContainer(supervisor)
   let container: Container | undefined
   let systemPath = ''

@@ -2,11 +2,12 @@
 // on as it is; list combines several hosts; create and update build the system here with the
 // builder plugin, copy its closure with `nix copy --to ssh-ng://HOST` and give the remote tool
 // --system-path, so nothing is built there and a dropped copy leaves nothing made on either side.
-// --build-host (with --host or without) evaluates here and builds on the build host.
+// --build-host evaluates here and builds on the build host (build-host.ts).
 import {existsSync} from 'node:fs'
 import path from 'node:path'
 
 import {buildConfiguration} from './build-configuration.js'
+import {type BuildHost, buildHostOf, checkBuildHost, copyStorePath, realisedThere} from './build-host.js'
 import type {OperationContext} from './context.js'
 import type {SystemSource} from '../contract/builder.js'
 import {takeFromArgv} from '../lib/argv.js'
@@ -15,8 +16,7 @@ import {errorReport, UserError} from '../lib/errors.js'
 import {flakeFeatures, runNix} from '../lib/nix.js'
 import {type ConfigSource, configurationText, withConfigurationFile} from '../lib/nixos-config.js'
 import type {ContainerPaths} from '../lib/paths.js'
-import {checkNixThere, parseHost, type RemoteHost, type RemoteTarget, runRemote, shellQuote, sshArgv, sshOptionsFor} from '../lib/remote.js'
-import {hostDefaults} from '../plugin-host/settings.js'
+import {type RemoteHost, type RemoteTarget, runRemote, shellQuote, sshArgv} from '../lib/remote.js'
 import {withScratchDirectory} from '../lib/scratch.js'
 
 /** Commands that read this process's stdin there, and those that need a terminal there. */
@@ -87,8 +87,7 @@ function hostListing(rows: HostSummary[], long: boolean): string[] {
   return cells.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]))).join('  '))
 }
 
-/** What create and update build: the system of container NAME from SOURCE, maybe on a build host. */
-export interface SystemBuild {
+export interface RemoteBuild {
   /** create or update. */
   id: 'create' | 'update'
   name: string
@@ -98,9 +97,6 @@ export interface SystemBuild {
   nixFlags: string[]
   /** --build-host: evaluated here, built there, copied from there to the target. */
   buildHost?: string
-}
-
-export interface RemoteBuild extends SystemBuild {
   /** The command line for the remote tool (the name included), the build's flags taken out. */
   argv: string[]
 }
@@ -116,84 +112,46 @@ export async function buildAndForward(context: OperationContext, target: RemoteT
   const host = singleHost(target, request.id)
   await runRemote(host, target.sshOptions, ['--version'], {captureStdout: true, needsNix: true})
   const systemPath = request.buildHost === undefined
-    ? await nixCopy(context, host, target.sshOptions, await buildHere(context, request), {to: true})
-    : await builtElsewhereFor(context, target.sshOptions, buildHostOf(request.buildHost), request, host)
+    ? await copiedThere(context, host, target.sshOptions, await buildHere(context, request))
+    : await builtElsewhereFor(context, buildHostOf(request.buildHost, target.sshOptions), request, host)
   return (await runRemote(host, target.sshOptions, [request.id, ...request.argv, '--system-path', systemPath])).exitCode
 }
 
-/**
- * --build-host without --host (the target is this machine, as nixos-rebuild --build-host alone):
- * evaluated here, built on the build host, and its closure copied back here (only what this store
- * lacks). Returns the system as a --system-path source: create and update go on as with one. A
- * failure leaves nothing here but store paths: the container is made or changed only after.
- */
-export async function builtOnBuildHost(context: OperationContext, sshOptions: string[], request: SystemBuild & {buildHost: string}): Promise<SystemSource> {
-  const systemPath = await builtElsewhereFor(context, sshOptions, buildHostOf(request.buildHost), request)
-  return {kind: 'store-path', systemPath}
-}
-
-function buildHostOf(spec: string): RemoteHost {
-  const buildHost = parseHost(spec, hostDefaults(undefined).named, '--build-host')
-  if (buildHost.local) throw new UserError('--build-host: to build here, leave --build-host out')
-  return buildHost
-}
-
-/**
- * `nix copy` of PATH between this machine and HOST (ssh-ng: only what the receiving side lacks),
- * `to` it or from it; returns PATH.
- */
-async function nixCopy({progress}: OperationContext, host: RemoteHost, sshOptions: string[], path: string, {to, title, derivation = false}: {to: boolean; title?: string; derivation?: boolean}): Promise<string> {
-  const options = sshOptionsFor(host, sshOptions)
-  if (options.some((o) => /\s/.test(o))) throw new UserError('--ssh-option: Nix splits NIX_SSHOPTS at spaces: an option with a space cannot reach nix copy')
-  const what = derivation ? 'derivation' : 'system'
-  await progress.run([{
-    title: title ?? (to ? `Copying the system to ${host.spec}` : `Copying the system from ${host.spec} here`),
-    // Built by this user here, or there by the ssh user, so no signatures: the receiving Nix
-    // decides whether it trusts the copy (the ssh user there must be one of its trusted-users).
-    run: async (log) => void await runNix('nix', [...flakeFeatures, 'copy', '--no-check-sigs', ...(derivation ? ['--derivation'] : []), to ? '--to' : '--from', `ssh-ng://${host.destination}`, path], log,
-      `${host.spec}: copying the ${what} ${to ? '' : 'here '}failed`, {NIX_SSHOPTS: options.join(' ')}),
-  }]).catch((error: Error) => {
-    if (!/lacks a valid signature/.test(error.message)) throw error
-    throw new UserError(`${error.message} (the Nix there does not trust this copy: make the ssh user one of its trusted-users)`)
-  })
+/** PATH copied to HOST (build-host.ts copyStorePath) as a step of its own; returns PATH. */
+async function copiedThere({progress}: OperationContext, host: RemoteHost, sshOptions: string[], path: string): Promise<string> {
+  await progress.run([{title: `Copying the system to ${host.spec}`, run: (log) => copyStorePath(host, sshOptions, path, {to: true}, log)}])
   return path
 }
 
 /**
- * --build-host, as nixos-rebuild's: the build host is checked (reachable, with Nix), the system's
- * derivation evaluated here (the builder's instantiate), its closure of derivations copied to the
- * build host, built there with `nix-store --realise`, and the result copied to where it runs:
- * TARGET (by the build host's own ssh, unless the build host is the target), or without a target
- * back here. Nothing of the system is built here; with a target, nothing of it is stored here.
+ * --build-host with --host: the build host is checked (reachable, with Nix), the system's
+ * derivation evaluated here, built there (build-host.ts realisedThere), and the result copied from
+ * there to TARGET by the build host's own ssh, unless the build host is the target. Nothing of
+ * the system is built or stored here.
  */
-async function builtElsewhereFor(context: OperationContext, sshOptions: string[], buildHost: RemoteHost, request: SystemBuild, target?: RemoteHost): Promise<string> {
+async function builtElsewhereFor(context: OperationContext, buildHost: BuildHost, request: RemoteBuild, target: RemoteHost): Promise<string> {
   if (sourceOf(request).kind === 'store-path') throw new UserError('--build-host builds the system: give --config, --config-file or --flake, not --system-path')
-  await checkNixThere(buildHost, sshOptions)
+  await checkBuildHost(buildHost)
   const derivation = await buildHere(context, request, {instantiate: true})
-  await nixCopy(context, buildHost, sshOptions, derivation, {to: true, title: `Copying the system's derivation to ${buildHost.spec}`, derivation: true})
+  const {host, sshOptions} = buildHost
   let systemPath = ''
   await context.progress.run([{
-    title: `Building the system on ${buildHost.spec}`,
-    run: async (log) => {
-      const output = await runNix('ssh', sshArgv(buildHost, sshOptions, `nix-store --realise ${derivation}`), log, `${buildHost.spec}: building the system failed`)
-      systemPath = output.split('\n').at(-1) ?? ''
-    },
+    title: `Building the system on ${host.spec}`,
+    run: async (log) => void (systemPath = await realisedThere(buildHost, derivation, log)),
   }])
-  if (!/^\/nix\/store\/[^/]+$/.test(systemPath)) throw new UserError(`${buildHost.spec}: the build gave no system (${systemPath || 'nothing'})`)
-  if (target === undefined) return nixCopy(context, buildHost, sshOptions, systemPath, {to: false})
-  if (buildHost.destination === target.destination && buildHost.port === target.port) return systemPath
+  if (host.destination === target.destination && host.port === target.port) return systemPath
   const nixSshOpts = target.port === undefined ? '' : `NIX_SSHOPTS=${shellQuote(`-p ${target.port}`)} `
   await context.progress.run([{
-    title: `Copying the system from ${buildHost.spec} to ${target.spec}`,
-    run: async (log) => void await runNix('ssh', sshArgv(buildHost, sshOptions,
+    title: `Copying the system from ${host.spec} to ${target.spec}`,
+    run: async (log) => void await runNix('ssh', sshArgv(host, sshOptions,
       `${nixSshOpts}nix ${flakeFeatures.map(shellQuote).join(' ')} copy --no-check-sigs --to ${shellQuote(`ssh-ng://${target.destination}`)} ${systemPath}`),
-    log, `${buildHost.spec}: copying the system to ${target.spec} failed`),
+    log, `${host.spec}: copying the system to ${target.spec} failed`),
   }])
   return systemPath
 }
 
 /** What REQUEST builds: its source, else configuration.nix when it has --config; a build elsewhere needs one. */
-function sourceOf(request: SystemBuild): SystemSource {
+function sourceOf(request: RemoteBuild): SystemSource {
   const source = request.source ?? (request.config ? {kind: 'configuration'} as const : undefined)
   if (!source) throw new UserError(`${request.id} --build-host builds the system: give --config, --config-file or --flake`)
   return source
@@ -203,7 +161,7 @@ function sourceOf(request: SystemBuild): SystemSource {
  * The system, built as a local create or update would build it, in a profile removed afterwards;
  * with `instantiate`, only its derivation (the builder's instantiate), nothing built.
  */
-async function buildHere({plugins, progress}: OperationContext, request: SystemBuild, {instantiate = false} = {}): Promise<string> {
+async function buildHere({plugins, progress}: OperationContext, request: RemoteBuild, {instantiate = false} = {}): Promise<string> {
   const source = sourceOf(request)
   if (source.kind === 'store-path') return source.systemPath
   const builder = await plugins.builder(source)

@@ -5,6 +5,7 @@
 import path from 'node:path'
 
 import {buildConfiguration} from './build-configuration.js'
+import {type BuildHost, builderFor, checkBuildHost} from './build-host.js'
 import {confRecord, type OperationContext} from './context.js'
 import {activateNewSystem} from './exec.js'
 import type {SystemSource} from '../contract/builder.js'
@@ -38,6 +39,8 @@ export interface UpdateRequest {
   quiet?: boolean
   /** The container options to record anew (create's CONTAINER flags); undefined keeps them. */
   options?: ContainerOptions
+  /** --build-host: the system is built there and copied here (build-host.ts). */
+  buildHost?: BuildHost
 }
 
 export interface UpdateResult {
@@ -96,7 +99,8 @@ async function updateLocked({host, plugins, supervisor, progress}: OperationCont
       }
     }
   }
-  const builder = await plugins.builder(source)
+  const builder = await builderFor(plugins, source, request.buildHost)
+  if (request.buildHost) await checkBuildHost(request.buildHost)
   const previous = currentSystem(paths.profile)
   const buildStep = (buildPaths: ContainerPaths, install: boolean): Step => ({
     title: `Building the system of container ${name} (${builder.name})`,

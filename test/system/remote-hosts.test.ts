@@ -3,7 +3,7 @@
 // Container names start with rh and use addresses in 10.233.248.0/24, apart from other suites'.
 import assert from 'node:assert/strict'
 import {execa} from 'execa'
-import {chmodSync, cpSync, existsSync, rmSync, writeFileSync} from 'node:fs'
+import {chmodSync, cpSync, existsSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 
 import {sleep} from '../../dist/lib/proc.js'
@@ -334,6 +334,8 @@ describe('--host: containers on another machine over ssh', function () {
       await ssh.host.sh(`nix-store --check-validity ${out}`)
       assert.equal(await validHere(out), true)
       await builtThereOnly(toBuild)
+      // Created as a local create is: its configuration.nix installed, for a later update to rebuild.
+      assert.equal(readFileSync(path.join(here.root('rhb'), 'etc/nixos/configuration.nix'), 'utf8'), configurationText('rhb', {kind: 'string', text: config}))
       await here.ok(['start', 'rhb'])
       assert.equal((await here.ok(['run', 'rhb', '--', 'cat', '/etc/version'])).stdout, `built there, run here ${stamp}\n`)
       assert.equal((await here.cli(['run', 'rhb', '--', 'true'])).exitCode, 0)
@@ -349,6 +351,15 @@ describe('--host: containers on another machine over ssh', function () {
       await ssh.host.sh(`nix-store --check-validity ${out}`)
       await builtThereOnly(toBuild)
       assert.equal((await here.ok(['run', 'rhb', '--', 'cat', '/etc/version'])).stdout, `updated there ${stamp}\n`)
+      // No source: what the container records (its configuration.nix, edited as an admin would) is
+      // evaluated here and built there, as a plain update would build it here.
+      const edited = `environment.etc."version".text = "edited, built there ${stamp}";`
+      const recorded = await systemToBuildThere('rhb', edited)
+      writeFileSync(path.join(here.root('rhb'), 'etc/nixos/configuration.nix'), configurationText('rhb', {kind: 'string', text: edited}))
+      const rebuilt = JSON.parse((await here.ok(['update', 'rhb', '--json', ...buildThere()])).stdout)
+      assert.equal(rebuilt.systemPath, recorded.out)
+      await builtThereOnly(recorded.toBuild)
+      assert.equal((await here.ok(['run', 'rhb', '--', 'cat', '/etc/version'])).stdout, `edited, built there ${stamp}\n`)
       const missing = await here.cli(['update', 'rhnone', ...buildThere(), '--config', next])
       assert.equal(missing.exitCode, 1)
       assert.deepEqual(stderrLines(missing.stderr), ['nixos-container: container ‘rhnone’ does not exist'])
