@@ -35,6 +35,11 @@ describe('address clashes under the systemd supervisor, on a real systemd host',
     this.timeout(600_000)
     host = await SystemdHost.boot('ap-sdhost')
     await host.sh(`ip link add ${lan} type veth peer name ap-peer && ip link set ap-peer up && ip link set ${lan} up`)
+    // The kernel gives each link its IPv6 link-local address (and its local route) a moment after
+    // the link comes up: waited for here, or a snapshot of the routes below could see it arrive.
+    for (const link of [lan, 'ap-peer']) {
+      await host.sh(`for i in $(seq 100); do ip -6 address show dev ${link} scope link -tentative | grep -q inet6 && exit 0; sleep 0.1; done; exit 1`)
+    }
     host.writeFile('etc/nixos-container/settings.json', JSON.stringify({providers: {ula: {prefix: 'fd21:152:152::/48'}}}))
   })
   after(async () => host?.dispose())
