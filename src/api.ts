@@ -33,7 +33,7 @@ export {removeNspawnLeftovers} from './lib/remove.js'
 export {cliEntryPoint, unitStepCommand} from './lib/entry.js'
 export {machinedRuns} from './lib/machined.js'
 export {type CommandResult, failureReason, runCommand} from './lib/command.js'
-export {children, commandLine, execedChild, executable, isAlive, readProcFile, runsSystemd, sleep, waitFor} from './lib/proc.js'
+export {children, commandLine, execedChild, executable, isAlive, listedAlive, othersHidden, readProcFile, runsSystemd, sleep, waitFor} from './lib/proc.js'
 
 // Building systems.
 export {flakeFeatures, type LogSink, runNix} from './lib/nix.js'

@@ -3,7 +3,7 @@
 import {readFileSync, readlinkSync} from 'node:fs'
 import path from 'node:path'
 
-export function readProcFile(pid: number, file: string): string | undefined {
+export function readProcFile(pid: number | 'self', file: string): string | undefined {
   try {
     return readFileSync(`/proc/${pid}/${file}`, 'utf8')
   } catch {
@@ -57,6 +57,34 @@ function statFields(pid: number): string[] | undefined {
 export function isAlive(pid: number): boolean {
   const state = statFields(pid)?.[0]
   return state !== undefined && state !== 'Z' && state !== 'X'
+}
+
+/**
+ * Whether /proc hides other users' processes from this one: mounted with hidepid (its
+ * noaccess/invisible modes, 1 and 2), and this process not root. Their pids can then still be
+ * listed elsewhere (a cgroup's members) but not looked at here. Asked once: mounts do not change
+ * under a command.
+ */
+let hidden: boolean | undefined
+export function othersHidden(): boolean {
+  return (hidden ??= process.getuid?.() !== 0 && procMountHides())
+}
+
+function procMountHides(): boolean {
+  // mountinfo: "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS … - FSTYPE SOURCE SUPER-OPTIONS"; of
+  // several proc mounts stacked on /proc, the last is the one seen.
+  const line = readProcFile('self', 'mountinfo')?.split('\n').findLast((l) => l.split(' ')[4] === '/proc' && / - proc /.test(l))
+  const option = line?.split(' - ')[1]?.split(' ')[2]?.split(',').find((o) => o.startsWith('hidepid='))
+  return option !== undefined && !['hidepid=0', 'hidepid=off'].includes(option)
+}
+
+/**
+ * For a pid the kernel lists as a member of a container's cgroup: true while it runs. Under
+ * hidepid (othersHidden) another user's process cannot be looked at, and the kernel's listing is
+ * taken as it is; otherwise as isAlive (a listed zombie is no longer running).
+ */
+export function listedAlive(pid: number): boolean {
+  return isAlive(pid) || (othersHidden() && readProcFile(pid, 'stat') === undefined)
 }
 
 /** When PID started, in clock ticks since boot: with the pid, it names one process for good. */

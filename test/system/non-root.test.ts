@@ -76,7 +76,8 @@ function tree(dir: string, skip: (file: string) => boolean): string[] {
 
 describe('users other than root', function () {
   const host = new TestHost('nonroot')
-  let timed: (args: string[]) => Promise<CliResult & {ms: number}>
+  /** Runs the CLI as nobody with ARGS (after PREFIX, a command that execs the rest), timed. */
+  let timed: (args: string[], prefix?: string[]) => Promise<CliResult & {ms: number}>
 
   let release = async (): Promise<void> => {}
 
@@ -90,10 +91,11 @@ describe('users other than root', function () {
     chmodSync(host.dir, 0o755)
     await host.ok(['create', name, ...addresses])
     await host.ok(['start', name])
-    timed = async (args) => {
+    timed = async (args, prefix = []) => {
       const started = Date.now()
+      const [command, ...rest] = [...prefix, ...nobody, ...cli.argv, ...args]
       // nobody's own HOME, as login(1) would set it; the host's directories as the test's.
-      const result = await execa(nobody[0], [...nobody.slice(1), ...cli.argv, ...args], {
+      const result = await execa(command, rest, {
         env: {...host.env, HOME: '/nonexistent'}, stdin: 'ignore', reject: false, stripFinalNewline: false, timeout: 30_000,
       })
       return {exitCode: result.exitCode ?? 128, stdout: String(result.stdout), stderr: String(result.stderr), ms: Date.now() - started}
@@ -170,6 +172,21 @@ describe('users other than root', function () {
     assert.equal(typeof status.memoryCurrent, 'number', JSON.stringify(status))
     // Not "declarative" just because nobody may not write its NAME.conf.
     assert.equal(mine.declarative, false)
+  })
+
+  it('with /proc mounted hidepid (other users\' processes hidden), a running container is still up, by its cgroup, and nothing is made up about it', async () => {
+    for (const mode of ['invisible', 'noaccess']) {
+      // A mount namespace of its own with such a /proc, as a hardened host mounts it; nobody sees no process of root's.
+      const prefix = ['unshare', '--mount', '--propagation', 'private', 'sh', '-c', `mount -t proc -o hidepid=${mode} proc /proc && exec "$@"`, 'sh']
+      const seen = await execa(prefix[0], [...prefix.slice(1), ...nobody, 'sh', '-c', `test -r /proc/1/stat && echo visible || echo hidden`])
+      assert.equal(seen.stdout, 'hidden', `hidepid=${mode} hides root's processes from nobody`)
+      const status = await timed(['status', name], prefix)
+      assert.deepEqual([status.exitCode, status.stdout, status.stderr], [0, 'up\n', ''], `status, hidepid=${mode}`)
+      const [listed] = JSON.parse((await timed(['list', '--json'], prefix)).stdout)
+      assert.equal(listed.state, 'up', `list --json, hidepid=${mode}`)
+      const long = (await timed(['list', '--long'], prefix)).stdout.split('\n')[1].split(/\s+/)
+      assert.deepEqual(long.slice(0, 2), [name, 'up'], `list --long, hidepid=${mode}`)
+    }
   })
 
   it('show-host-key and the journal say they need root to read the container\'s files', async () => {

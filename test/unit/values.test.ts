@@ -259,10 +259,12 @@ describe('the host\'s networks against a container\'s address', () => {
 
 describe('a running container that is not as it should be', () => {
   it('is named by what is wrong: nspawn gone, pid file lost; nothing when all is well or nothing runs', () => {
-    assert.equal(problemOf({recorded: false, ready: false, processes: []}), undefined)
-    assert.equal(problemOf({recorded: false, ready: false, init: 12, processes: [12, 13]}), 'its systemd-nspawn is gone, but its init still runs (pid 12)')
-    assert.equal(problemOf({recorded: false, ready: false, processes: [12, 13]}), 'its systemd-nspawn is gone, but 2 of its processes still run (pids 12 13)')
-    assert.equal(problemOf({nspawn: 11, recorded: false, ready: false, init: 12, processes: [11, 12]}), 'its pid file is missing, but its systemd-nspawn still runs (pid 11)')
-    assert.equal(problemOf({nspawn: 11, recorded: true, ready: true, init: 12, processes: [11, 12]}), undefined)
+    assert.equal(problemOf({recorded: false, ready: false, hidden: false, processes: []}), undefined)
+    assert.equal(problemOf({recorded: false, ready: false, hidden: false, init: 12, processes: [12, 13]}), 'its systemd-nspawn is gone, but its init still runs (pid 12)')
+    assert.equal(problemOf({recorded: false, ready: false, hidden: false, processes: [12, 13]}), 'its systemd-nspawn is gone, but 2 of its processes still run (pids 12 13)')
+    assert.equal(problemOf({nspawn: 11, recorded: false, ready: false, hidden: false, init: 12, processes: [11, 12]}), 'its pid file is missing, but its systemd-nspawn still runs (pid 11)')
+    assert.equal(problemOf({nspawn: 11, recorded: true, ready: true, hidden: false, init: 12, processes: [11, 12]}), undefined)
+    // /proc hides them (hidepid): they run, and nothing can be said of what is wrong.
+    assert.equal(problemOf({recorded: false, ready: false, hidden: true, processes: [12, 13]}), undefined)
   })
 })

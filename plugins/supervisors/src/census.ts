@@ -6,7 +6,7 @@ import path from 'node:path'
 
 import {cgroupProcesses} from './cgroup.js'
 import {isNspawnOf, isReady, nspawnPid} from './pid-file.js'
-import {type Container, execedChild, executable, isAlive, readProcFile} from 'nixos-container'
+import {type Container, execedChild, executable, isAlive, listedAlive, othersHidden, readProcFile} from 'nixos-container'
 
 export interface Census {
   /** Our systemd-nspawn for this machine: the pid file's, else one found in the cgroup. */
@@ -19,6 +19,11 @@ export interface Census {
   init?: number
   /** Every live process of the container, nspawn included. */
   processes: number[]
+  /**
+   * /proc hides the container's processes from us (hidepid, not root): they are counted from the
+   * cgroup, but which is nspawn or init, and so what is wrong, cannot be known.
+   */
+  hidden: boolean
 }
 
 function statusField(pid: number, field: string): string[] {
@@ -40,7 +45,7 @@ export function parentOf(pid: number): number | undefined {
 }
 
 export function takeCensus(container: Container): Census {
-  const processes = cgroupProcesses(container.name).filter(isAlive)
+  const processes = cgroupProcesses(container.name).filter(listedAlive)
   const recordedNspawn = nspawnPid(container)
   const nspawn = recordedNspawn ?? processes.find((pid) => isNspawnOf(container, pid))
   if (nspawn !== undefined && !processes.includes(nspawn)) processes.push(nspawn)
@@ -52,6 +57,7 @@ export function takeCensus(container: Container): Census {
     // Where machined keeps the container in a scope of its own, our cgroup is empty: nspawn's child.
     init: processes.find((pid) => isContainerInit(pid, depth)) ?? (nspawn === undefined ? undefined : execedChild(nspawn)),
     processes,
+    hidden: othersHidden(),
   }
 }
 
@@ -66,8 +72,8 @@ export function isBeingStarted(nspawn: number): boolean {
 
 /** What is wrong with a running container, as one clause, or undefined when nothing is. */
 export function problemOf(census: Census): string | undefined {
-  const {nspawn, recorded, ready, init, processes} = census
-  if (processes.length === 0) return undefined
+  const {nspawn, recorded, ready, init, processes, hidden} = census
+  if (processes.length === 0 || hidden) return undefined
   if (nspawn === undefined) {
     return init === undefined
       ? `its systemd-nspawn is gone, but ${processes.length} of its processes still run (pids ${processes.join(' ')})`

@@ -8,7 +8,7 @@ import {isBeingStarted, problemOf, takeCensus} from './census.js'
 import {gateInside} from './nspawn-args.js'
 import {isReady, nspawnPid} from './pid-file.js'
 import {applyCgroupLimits, cgroupMemoryUse, cgroupProcesses, containerCgroups, removeCgroups} from './cgroup.js'
-import {commandLine, type Container, execedChild, isAlive, removeNspawnLeftovers, type RunState, type Supervisor, machinedRuns, UserError, waitFor} from 'nixos-container'
+import {commandLine, type Container, execedChild, isAlive, listedAlive, removeNspawnLeftovers, type RunState, type Supervisor, machinedRuns, UserError, waitFor} from 'nixos-container'
 
 /** SIGRTMIN+3 as glibc numbers it: systemd's "halt", what nspawn's --kill-signal sends on stop. */
 const haltSignal = 37
@@ -38,7 +38,7 @@ export const nspawnSupervisor: Supervisor = {
 
   // For list: whether any process of each runs, without the rest of a census (which pid is init).
   async states(containers) {
-    return containers.map((container): RunState => cgroupProcesses(container.name).some(isAlive) || nspawnPid(container) !== undefined ? 'up' : 'down')
+    return containers.map((container): RunState => cgroupProcesses(container.name).some(listedAlive) || nspawnPid(container) !== undefined ? 'up' : 'down')
   },
 
   async problem(container) {
