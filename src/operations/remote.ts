@@ -7,9 +7,9 @@ import {existsSync} from 'node:fs'
 import path from 'node:path'
 
 import {buildConfiguration} from './build-configuration.js'
-import {type BuildHost, buildHostOf, checkBuildHost, copyStorePath, realisedThere} from './build-host.js'
+import {type BuildHost, builderFor, buildHostOf, checkBuildHost, copyStorePath, realisedThere} from './build-host.js'
 import type {OperationContext} from './context.js'
-import type {SystemSource} from '../contract/builder.js'
+import type {Builder, SystemSource} from '../contract/builder.js'
 import {takeFromArgv} from '../lib/argv.js'
 import type {ContainerSummary} from '../lib/containers.js'
 import {errorReport, UserError} from '../lib/errors.js'
@@ -130,9 +130,10 @@ async function copiedThere({progress}: OperationContext, host: RemoteHost, sshOp
  * the system is built or stored here.
  */
 async function builtElsewhereFor(context: OperationContext, buildHost: BuildHost, request: RemoteBuild, target: RemoteHost): Promise<string> {
-  if (sourceOf(request).kind === 'store-path') throw new UserError('--build-host builds the system: give --config, --config-file or --flake, not --system-path')
+  // The builder as --build-host wraps it: a store path or a builder that cannot evaluate is refused before any ssh.
+  const evaluator = await builderFor(context.plugins, sourceOf(request), buildHost)
   await checkBuildHost(buildHost)
-  const derivation = await buildHere(context, request, {instantiate: true})
+  const derivation = await buildHere(context, request, evaluator)
   const {host, sshOptions} = buildHost
   let systemPath = ''
   await context.progress.run([{
@@ -159,13 +160,13 @@ function sourceOf(request: RemoteBuild): SystemSource {
 
 /**
  * The system, built as a local create or update would build it, in a profile removed afterwards;
- * with `instantiate`, only its derivation (the builder's instantiate), nothing built.
+ * given an EVALUATOR (a builder with instantiate), only its derivation, nothing built.
  */
-async function buildHere({plugins, progress}: OperationContext, request: RemoteBuild, {instantiate = false} = {}): Promise<string> {
+async function buildHere({plugins, progress}: OperationContext, request: RemoteBuild, evaluator?: Builder): Promise<string> {
   const source = sourceOf(request)
   if (source.kind === 'store-path') return source.systemPath
-  const builder = await plugins.builder(source)
-  if (instantiate && !builder.instantiate) throw new UserError(`--build-host: the builder ${builder.name} cannot evaluate without building (it has no instantiate)`)
+  const builder = evaluator ?? await plugins.builder(source)
+  const instantiate = evaluator?.instantiate?.bind(evaluator)
   return withScratchDirectory('remote-build', async (dir) => {
     // Only the profile is written (configuration.nix is built from a private copy, not installed).
     const inScratch = (file: string): string => path.join(dir, file)
@@ -181,8 +182,8 @@ async function buildHere({plugins, progress}: OperationContext, request: RemoteB
         if (instantiate) {
           const text = source.kind === 'configuration' ? configurationText(request.name, request.config) : undefined
           result = text === undefined
-            ? await builder.instantiate!(build)
-            : await withConfigurationFile(text, (configurationFile) => builder.instantiate!({...build, configurationFile}))
+            ? await instantiate(build)
+            : await withConfigurationFile(text, (configurationFile) => instantiate({...build, configurationFile}))
           return
         }
         result = source.kind === 'configuration'
