@@ -58,6 +58,12 @@ export class TestHost implements TerminalHost {
       NIXOS_CONTAINER_SETTINGS: path.join(this.dir, 'settings.json'),
       NIX_PATH: `nixpkgs=${path.join(fixtures, 'nixpkgs')}`,
       NIX_CONFIG: 'substituters =',
+      // The choices a caller's shell may have made (an admin's NIXOS_CONTAINER_SUPERVISOR=nspawn)
+      // must not reach the tests: empty is unset to the tool; a test gives its own where it means to.
+      NIXOS_CONTAINER_SUPERVISOR: '',
+      NIXOS_CONTAINER_ALLOCATOR: '',
+      NIXOS_CONTAINER_BUILDER: '',
+      NIXOS_CONTAINER_HOST: '',
     }
   }
 
