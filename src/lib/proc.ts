@@ -84,7 +84,8 @@ function procMountHides(): boolean {
  * taken as it is; otherwise as isAlive (a listed zombie is no longer running).
  */
 export function listedAlive(pid: number): boolean {
-  return isAlive(pid) || (othersHidden() && readProcFile(pid, 'stat') === undefined)
+  const state = statFields(pid)?.[0]
+  return state === undefined ? othersHidden() : state !== 'Z' && state !== 'X'
 }
 
 /** When PID started, in clock ticks since boot: with the pid, it names one process for good. */

@@ -25,11 +25,6 @@ export function buildHostOf(spec: string, sshOptions: string[]): BuildHost {
   return {host, sshOptions}
 }
 
-/** Reachable over ssh, with Nix: checked before anything is evaluated or made (one line naming it, exit 255). */
-export async function checkBuildHost({host, sshOptions}: BuildHost): Promise<void> {
-  await checkNixThere(host, sshOptions)
-}
-
 /**
  * `nix copy` of PATH between this machine and HOST, `to` it or from it: only what the receiving
  * store lacks (ssh-ng), all or nothing per store path.
@@ -78,9 +73,15 @@ export function builtElsewhere(builder: Builder, buildHost: BuildHost): Builder 
   }
 }
 
-/** The builder for SOURCE; with a build host, its builds done there (builtElsewhere). */
+/**
+ * The builder for SOURCE; with a build host, its builds done there (builtElsewhere), and the build
+ * host checked first, reachable over ssh and with Nix, before anything is evaluated or made (one
+ * line naming it, exit 255).
+ */
 export async function builderFor(plugins: OperationContext['plugins'], source: SystemSource, buildHost?: BuildHost): Promise<Builder> {
-  if (buildHost && source.kind === 'store-path') throw new UserError('--build-host builds the system: give --config, --config-file or --flake, not --system-path')
-  const builder = await plugins.builder(source)
-  return buildHost ? builtElsewhere(builder, buildHost) : builder
+  if (!buildHost) return plugins.builder(source)
+  if (source.kind === 'store-path') throw new UserError('--build-host builds the system: give --config, --config-file or --flake, not --system-path')
+  const builder = builtElsewhere(await plugins.builder(source), buildHost)
+  await checkNixThere(buildHost.host, buildHost.sshOptions)
+  return builder
 }

@@ -4,7 +4,7 @@
 import {existsSync, mkdirSync} from 'node:fs'
 
 import {buildConfiguration} from './build-configuration.js'
-import {type BuildHost, builderFor, checkBuildHost} from './build-host.js'
+import {type BuildHost, builderFor} from './build-host.js'
 import {confRecord, type OperationContext} from './context.js'
 import {removeContainerFiles} from './destroy.js'
 import type {SystemSource} from '../contract/builder.js'
@@ -152,7 +152,6 @@ export function checkCreateRequest(request: CreateRequest): void {
 export async function createContainer({host, plugins, supervisor, progress}: OperationContext, request: CreateRequest): Promise<CreateResult> {
   checkCreateRequest(request)
   const builder = await builderFor(plugins, request.source, request.buildHost)
-  if (request.buildHost) await checkBuildHost(request.buildHost)
   const guard = guardNewContainer(supervisor)
   let container: Container | undefined
   let systemPath = ''

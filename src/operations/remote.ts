@@ -7,7 +7,7 @@ import {existsSync} from 'node:fs'
 import path from 'node:path'
 
 import {buildConfiguration} from './build-configuration.js'
-import {type BuildHost, builderFor, buildHostOf, checkBuildHost, copyStorePath, realisedThere} from './build-host.js'
+import {type BuildHost, builderFor, buildHostOf, copyStorePath, realisedThere} from './build-host.js'
 import type {OperationContext} from './context.js'
 import type {Builder, SystemSource} from '../contract/builder.js'
 import {takeFromArgv} from '../lib/argv.js'
@@ -124,15 +124,14 @@ async function copiedThere({progress}: OperationContext, host: RemoteHost, sshOp
 }
 
 /**
- * --build-host with --host: the build host is checked (reachable, with Nix), the system's
+ * --build-host with --host: the build host is checked (builderFor), the system's
  * derivation evaluated here, built there (build-host.ts realisedThere), and the result copied from
  * there to TARGET by the build host's own ssh, unless the build host is the target. Nothing of
  * the system is built or stored here.
  */
 async function builtElsewhereFor(context: OperationContext, buildHost: BuildHost, request: RemoteBuild, target: RemoteHost): Promise<string> {
-  // The builder as --build-host wraps it: a store path or a builder that cannot evaluate is refused before any ssh.
+  // The builder as --build-host wraps it, the build host checked: nothing is evaluated for one that cannot build.
   const evaluator = await builderFor(context.plugins, sourceOf(request), buildHost)
-  await checkBuildHost(buildHost)
   const derivation = await buildHere(context, request, evaluator)
   const {host, sshOptions} = buildHost
   let systemPath = ''

@@ -5,13 +5,13 @@
 import path from 'node:path'
 
 import {buildConfiguration} from './build-configuration.js'
-import {type BuildHost, builderFor, checkBuildHost} from './build-host.js'
+import {type BuildHost, builderFor} from './build-host.js'
 import {confRecord, type OperationContext} from './context.js'
 import {activateNewSystem} from './exec.js'
 import type {SystemSource} from '../contract/builder.js'
 import type {ConfEntries} from '../lib/conf.js'
 import {checkContainerOptions, type ContainerOptions, recordOptions} from '../lib/container-options.js'
-import {type Container, loadContainer, writeConf} from '../lib/containers.js'
+import {loadContainer, writeConf} from '../lib/containers.js'
 import {checkPortBinds, portBindKey} from '../lib/port-bind.js'
 import {withContainerLock} from '../lib/container-lock.js'
 import {UserError} from '../lib/errors.js'
@@ -21,7 +21,7 @@ import {checkGuestWritable} from '../lib/guest-fs.js'
 import {
   type ConfigSource, configurationPath, configurationText, readConfiguration,
 } from '../lib/nixos-config.js'
-import type {ContainerPaths, HostPaths} from '../lib/paths.js'
+import type {ContainerPaths} from '../lib/paths.js'
 import {currentSystem} from '../lib/profile.js'
 import type {Step} from '../lib/progress.js'
 import {withScratchDirectory} from '../lib/scratch.js'
@@ -68,18 +68,12 @@ export async function updateContainer(context: OperationContext, request: Update
   return withContainerLock(context.host, request.name, () => updateLocked(context, request))
 }
 
-/** Container NAME, if update can change it: it exists, and is not declarative with a system of its own. */
-export function updatableContainer(host: HostPaths, name: string): Container {
-  const container = loadContainer(host, name)
-  if (container.declarative && container.conf.get('SYSTEM_PATH')) {
+async function updateLocked({host, plugins, supervisor, progress}: OperationContext, request: UpdateRequest): Promise<UpdateResult> {
+  const container = loadContainer(host, request.name)
+  const {paths, conf, name} = container
+  if (container.declarative && conf.get('SYSTEM_PATH')) {
     throw new UserError('cannot update declarative container (change it in your configuration.nix instead)', {code: 'declarative'})
   }
-  return container
-}
-
-async function updateLocked({host, plugins, supervisor, progress}: OperationContext, request: UpdateRequest): Promise<UpdateResult> {
-  const container = updatableContainer(host, request.name)
-  const {paths, conf, name} = container
   const source = chooseSource(request, conf.get('FLAKE') || undefined, conf.get('FLAKE_ATTR') || undefined)
   checkNixFlags(source, request.nixFlags)
   if (request.options) {
@@ -100,7 +94,6 @@ async function updateLocked({host, plugins, supervisor, progress}: OperationCont
     }
   }
   const builder = await builderFor(plugins, source, request.buildHost)
-  if (request.buildHost) await checkBuildHost(request.buildHost)
   const previous = currentSystem(paths.profile)
   const buildStep = (buildPaths: ContainerPaths, install: boolean): Step => ({
     title: `Building the system of container ${name} (${builder.name})`,
