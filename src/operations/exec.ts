@@ -1,6 +1,7 @@
 // Running things inside a running container: commands (run), shells (root-login, login) and the
-// activation of a new system. All enter the container's namespaces with the host's nsenter, so
-// the container's processes see them as their own.
+// activation of a new system. All enter the container through lib/container-entry.ts, with every
+// namespace and no more capabilities than the container's own init has, because everything they
+// run there (su, login, the shell that finds them, switch-to-configuration) is the guest's.
 //
 // Sessions (run, root-login, login) in a container whose PID 1 is systemd become a scope of the
 // container's own systemd (systemd-run --scope): the guest's shutdown then stops them like any
@@ -9,14 +10,14 @@
 // so its exit status (128+N for a signal) arrives unchanged, and no client waits on the guest's
 // bus meanwhile (a reload of the guest's systemd during the command cannot hang it: the reason
 // upstream reverted its move to systemd-run services, nixpkgs PR 83392).
-// Activation (switch-to-configuration) is no session: it runs with plain nsenter, as the NixOS
-// unit's ExecReload does.
+// Activation (switch-to-configuration) is no session: it runs without systemd-run, as the NixOS
+// unit's ExecReload does (but confined as every other entry is).
 import {spawnSync} from 'node:child_process'
-import {readlinkSync} from 'node:fs'
 
 import type {OperationContext} from './context.js'
 import type {Supervisor} from '../contract/supervisor.js'
 import {singleQuoted} from '../lib/argv.js'
+import {closeInherited, containerEnvironment, enterContainer} from '../lib/container-entry.js'
 import {type Container, systemPathInside} from '../lib/containers.js'
 import {UserError} from '../lib/errors.js'
 import {machinedRuns, machineRegistered} from '../lib/machined.js'
@@ -38,21 +39,6 @@ export async function requireLeader(supervisor: Supervisor, container: Container
   throw new UserError(`container ‘${container.name}’ is not running`, {code: 'not-running'})
 }
 
-export function nsenterPrefix(leader: number): string[] {
-  // A container with private users has a user namespace of its own: enter it too, or the session
-  // would run as the host's root inside the container (upstream's nsenter line has no -U).
-  const userNamespace = hasOwnUserNamespace(leader) ? ['-U'] : []
-  return ['nsenter', '-t', String(leader), '-m', '-u', '-i', '-n', '-p', ...userNamespace, '--']
-}
-
-function hasOwnUserNamespace(leader: number): boolean {
-  try {
-    return readlinkSync(`/proc/${leader}/ns/user`) !== readlinkSync('/proc/self/ns/user')
-  } catch {
-    return false
-  }
-}
-
 /** Where a session's programs may be in a container, in order of preference. */
 const programCandidates = {
   // The setuid wrapper comes last: root needs none, and exec'ing a setuid file would drop the
@@ -65,18 +51,22 @@ type Program = keyof typeof programCandidates
 
 /**
  * For each of WANTED, the first of its candidates that is an executable in the container, all
- * looked up at once (one nsenter, on every session's path) by the container's own shell in its
- * own root and mounts. Not through /proc/LEADER/root/PATH from here: an absolute link the guest
- * planted on the way would be resolved against the host's root, telling the guest (by the program
- * then chosen) whether a host path exists.
+ * looked up at once (one entry, on every session's path) by the container's own shell, entered as
+ * every session is: it is the guest's program. Not through /proc/LEADER/root/PATH from here: an
+ * absolute link the guest planted on the way would be resolved against the host's root, telling
+ * the guest (by the program then chosen) whether a host path exists. Only lines that are one of
+ * our own KEY=PATH arguments count: the shell may print anything.
  */
 function containerPrograms(leader: number, wanted: Program[]): Partial<Record<Program, string>> {
   // Arguments are KEY=PATH; the first executable PATH of each KEY is printed.
   const script = 'found=" "; for arg; do key=${arg%%=*}; case "$found" in *" $key "*) continue;; esac; '
     + 'if [ -f "${arg#*=}" ] && [ -x "${arg#*=}" ]; then echo "$arg"; found="$found$key "; fi; done'
   const args = wanted.flatMap((key) => programCandidates[key].map((candidate) => `${key}=${candidate}`))
-  const looked = spawnSync('nsenter', ['-t', String(leader), '-m', '-r', '--', '/run/current-system/sw/bin/sh', '-c', script, 'sh', ...args],
-    {encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 10_000})
+  const [command, ...enter] = [...enterContainer(leader), '/run/current-system/sw/bin/sh', '-c', script, 'sh', ...args]
+  closeInherited()
+  // setsid: no controlling terminal of ours for the guest's shell to open as /dev/tty.
+  const looked = spawnSync('setsid', [command, ...enter],
+    {encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 10_000, env: containerEnvironment(), maxBuffer: 64 * 1024})
   const found: Partial<Record<Program, string>> = {}
   for (const line of (looked.stdout ?? '').split('\n')) {
     if (!args.includes(line)) continue
@@ -99,7 +89,7 @@ function sessionCommandLine({leader, cgroups}: Session, what: string, program: '
       ? 'the container has no su (looked in /run/current-system/sw/bin, /run/wrappers/bin, /bin, /usr/bin)'
       : 'the container has no login program')
   }
-  const enter = [...joinCgroups(cgroups), ...nsenterPrefix(leader)]
+  const enter = [...joinCgroups(cgroups), ...enterContainer(leader)]
   const scope = found.systemdRun === undefined ? [] : [found.systemdRun, '--scope', '--quiet', '--collect', `--description=nixos-container ${what}`,
     '--property=SendSIGHUP=yes', '--property=TimeoutStopSec=5s', '--']
   return [...enter, ...scope, main, ...args]
@@ -188,8 +178,10 @@ export async function activateNewSystem({supervisor, progress}: Pick<OperationCo
 /** Runs SYSTEM/bin/switch-to-configuration test inside the container whose PID 1 is `leader`. */
 export async function activate(leader: number, container: Container, log: LogSink): Promise<void> {
   const {execa} = await import('execa')
-  const [command, ...args] = [...nsenterPrefix(leader), `${systemPathInside(container.conf)}/bin/switch-to-configuration`, 'test']
-  const child = execa(command, args, {reject: false, all: true, stdin: 'ignore'})
+  const [command, ...args] = [...enterContainer(leader), `${systemPathInside(container.conf)}/bin/switch-to-configuration`, 'test']
+  closeInherited()
+  // A session of its own (detached: setsid), so the guest's program cannot open our terminal as /dev/tty.
+  const child = execa(command, args, {reject: false, all: true, stdin: 'ignore', detached: true, env: containerEnvironment(), extendEnv: false})
   child.all?.setEncoding('utf8')
   child.all?.on('data', (chunk: string) => chunk.split('\n').forEach((line) => log(line)))
   const result = await child
