@@ -51,7 +51,7 @@ async function stuckSessionProcesses(): Promise<string[]> {
 
 /** Host processes that entered this container (its sessions' nsenter). */
 async function sessionsOnHost(leader: number): Promise<string> {
-  return (await execa('pgrep', ['-af', `nsenter -t ${leader} `], {reject: false})).stdout
+  return (await execa('pgrep', ['-af', `nsenter --target ${leader} `], {reject: false})).stdout
 }
 
 /** Every process in the container's cgroup (the direct supervisor's own; see cgroup.ts). */

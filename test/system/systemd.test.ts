@@ -293,8 +293,8 @@ describe('the systemd supervisor on a real systemd host', function () {
       assert.equal((await host.ok(['run', guest, '--', 'systemctl', 'is-active', 'second'])).stdout, 'active\n')
       // A session still running in the container (a scope of its systemd) while it stops.
       await host.sh(`(${process.execPath} ${cliPath} run ${guest} -- sleep 4321 >/tmp/session.log 2>&1 &) ; ` +
-        'for i in $(seq 100); do pgrep -f "[n]senter -t" >/dev/null && break; sleep 0.1; done')
-      assert.match(await host.sh('pgrep -af "[n]senter -t" || cat /tmp/session.log'), /systemd-run --scope/)
+        'for i in $(seq 100); do pgrep -f "[n]senter --target" >/dev/null && break; sleep 0.1; done')
+      assert.match(await host.sh('pgrep -af "[n]senter --target" || cat /tmp/session.log'), /systemd-run --scope/)
       const began = Date.now()
       await host.ok(['stop', guest])
       assert.ok(Date.now() - began < 10_000, `stop took ${Date.now() - began} ms`)
