@@ -37,25 +37,43 @@ export function containerCgroups(name: string): string[] {
 
 /** The cgroup of process PID (ours by default) in `hierarchy`, from /proc/PID/cgroup ("ID:CONTROLLERS:PATH" lines). */
 function currentCgroup(hierarchy: string, pid: number | 'self' = 'self'): string {
+  return path.join(hierarchy, cgroupLine(hierarchy, pid))
+}
+
+/** PATH of the /proc/PID/cgroup line for `hierarchy`, as the kernel wrote it ("/" when there is none). */
+function cgroupLine(hierarchy: string, pid: number | 'self'): string {
   const lines = readFileSync(`/proc/${pid}/cgroup`, 'utf8').split('\n').filter(Boolean).map((l) => l.split(':'))
   const name = path.basename(hierarchy)
   const line = isCgroup2(hierarchy)
     ? lines.find(([id]) => id === '0')
     : lines.find(([, controllers]) => controllers.split(',').includes(name === 'systemd' ? 'name=systemd' : name))
-  return path.join(hierarchy, line ? line.slice(2).join(':') : '/')
+  return line ? line.slice(2).join(':') : '/'
 }
 
 /**
  * The cgroups process PID is in, in the hierarchies that count a container's processes and carry
  * its limits: those that exist here, none if PID is gone. A hierarchy's root is left out: no
- * container lives there, so it holds none of its limits.
+ * container lives there, so it holds none of its limits. PID is a container's, so its
+ * /proc/PID/cgroup names groups the guest made and named (a name may even hold a line break and
+ * pass for another line): only a group below the container's own, OWN (a path component such as
+ * `container@NAME.service`), with no `.` or `..` on the way, is taken.
  */
-export function processCgroups(pid: number): string[] {
+export function processCgroups(pid: number, own: string): string[] {
   try {
-    return hierarchies().map((root) => [root, currentCgroup(root, pid)]).filter(([root, group]) => group !== root && existsSync(group)).map(([, group]) => group)
+    return hierarchies().map((root) => [root, cgroupLine(root, pid)])
+      .filter(([, line]) => isGroupBelow(line, own))
+      .map(([root, line]) => path.join(root, line))
+      .filter((group) => existsSync(group))
   } catch {
     return []
   }
+}
+
+/** Whether LINE, a cgroup path as /proc/PID/cgroup gives it, names a group in the one named OWN. */
+export function isGroupBelow(line: string, own: string): boolean {
+  const components = line.split('/').filter(Boolean)
+  // eslint-disable-next-line no-control-regex
+  return components.includes(own) && !components.some((c) => c === '.' || c === '..' || /[\x00-\x1f]/.test(c))
 }
 
 function moveSelf(dir: string): void {

@@ -133,7 +133,7 @@ export const systemdSupervisor: Supervisor = {
     // process there). A systemd guest puts its sessions in scopes of its own (operations/exec.ts).
     const leader = await findLeader(container)
     if (leader === undefined || runsSystemd(leader)) return []
-    return processCgroups(leader).map((group) => path.join(group, 'cgroup.procs'))
+    return processCgroups(leader, containerUnit(container.name)).map((group) => path.join(group, 'cgroup.procs'))
   },
 
   async usage(container) {
