@@ -122,9 +122,44 @@ export function shellQuote(args: string[]): string {
   return args.map(singleQuoted).join(' ')
 }
 
-/** argv that runs ARGS as root in a login shell inside the container. */
-export function runCommandLine(session: Session, args: string[]): string[] {
-  return sessionCommandLine(session, 'run', 'su', ['root', '-l', '-c', `exec ${shellQuote(args)}`])
+/** What `run` may change of the login shell a command runs in. */
+export interface RunSettings {
+  /** Whose login shell (default root). */
+  user?: string
+  /** Variables set for the command, NAME=VALUE each. */
+  env?: string[]
+  /** The directory the command starts in (default the user's home). */
+  chdir?: string
+}
+
+/**
+ * Refuses settings the login shell's command line could not carry as they are: a user name that
+ * su would take for an option, a variable name the shell cannot set, a relative directory.
+ */
+export function checkRunSettings({user, env = [], chdir}: RunSettings): void {
+  if (user !== undefined && !/^[A-Za-z_][A-Za-z0-9_.-]*\$?$/.test(user)) {
+    throw new UserError(`--user: ‘${user}’ is not a user name`, {code: 'invalid-argument'})
+  }
+  for (const assignment of env) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*=/.test(assignment)) throw new UserError(`--setenv: ‘${assignment}’ is not NAME=VALUE`, {code: 'invalid-argument'})
+  }
+  if (chdir !== undefined && !chdir.startsWith('/')) throw new UserError(`--chdir: ‘${chdir}’ is not an absolute path in the container`, {code: 'invalid-argument'})
+}
+
+/**
+ * The line `su USER -l -c` runs: each variable exported and the directory entered after the
+ * login shell has set up its own environment, then the command exec'd with each argument quoted
+ * exactly as upstream quotes it. Without settings it is upstream's `exec 'ARG' …`.
+ */
+export function loginShellLine(args: string[], {env = [], chdir}: RunSettings = {}): string {
+  const exports = env.map((assignment) => `export ${singleQuoted(assignment)}; `).join('')
+  const cd = chdir === undefined ? '' : `cd ${singleQuoted(chdir)} && `
+  return `${exports}${cd}exec ${shellQuote(args)}`
+}
+
+/** argv that runs ARGS in a login shell of root (or settings.user) inside the container. */
+export function runCommandLine(session: Session, args: string[], settings: RunSettings = {}): string[] {
+  return sessionCommandLine(session, 'run', 'su', [settings.user ?? 'root', '-l', '-c', loginShellLine(args, settings)])
 }
 
 export function rootLoginCommandLine(session: Session): string[] {

@@ -14,36 +14,72 @@ import {withScratchDirectory} from '../lib/scratch.js'
 
 export type LogSource = 'journal' | 'console'
 
+/** Which journal entries to show, as journalctl chooses them (its options of the same names). */
+export interface JournalFilters {
+  since?: string
+  until?: string
+  grep?: string
+  priority?: string
+}
+
+const priorityNames = ['emerg', 'alert', 'crit', 'err', 'warning', 'notice', 'info', 'debug']
+const priority = `(?:${priorityNames.join('|')}|[0-7])`
+const priorityPattern = new RegExp(`^${priority}(?:\\.\\.${priority})?$`)
+
+/** journalctl's options for FILTERS; a priority it would not know is refused here, in our words. */
+function journalFilterArguments(filters: JournalFilters = {}): string[] {
+  if (filters.priority !== undefined && !priorityPattern.test(filters.priority)) {
+    throw new UserError(`--priority: ‘${filters.priority}’ is not a priority (${priorityNames.join(', ')}, 0 to 7, or FROM..TO)`, {code: 'invalid-argument'})
+  }
+  return Object.entries(filters).filter(([, value]) => value !== undefined).map(([option, value]) => `--${option}=${value}`)
+}
+
+const filtered = (filters: JournalFilters = {}): boolean => Object.values(filters).some((value) => value !== undefined)
+
 export interface LogsRequest {
   name: string
   follow: boolean
-  lines: number
+  /** How many of the last lines; undefined: 50, or all of them when filters choose the entries. */
+  lines?: number
   /** Which log; by default the journal where the container keeps one, else its console. */
   source?: LogSource
   /** One JSON object a line (journalctl's JSON for the journal; {"message"} for the console). */
   json: boolean
+  /** Journal entries to show (the console has no times or priorities to choose by). */
+  filters?: JournalFilters
 }
 
+const defaultLines = 50
+
+/** How many entries to show: as asked, else all that the filters choose, else the last 50. */
+const lineCount = ({lines, filters}: LogsRequest): number | 'all' => lines ?? (filtered(filters) ? 'all' : defaultLines)
+
 /** The argv that prints the console log, as the supervisor keeps it. */
-export function consoleCommand(context: OperationContext, container: Container, {follow, lines}: LogsRequest): string[] {
+export function consoleCommand(context: OperationContext, container: Container, {follow, lines = defaultLines}: LogsRequest): string[] {
   const own = context.supervisor.consoleLogCommand?.(container, {follow, lines})
   if (own) return own
   return ['tail', `--lines=${lines}`, ...(follow ? ['--follow=name', '--retry'] : []), container.paths.logFile]
 }
 
-function journalCommand({follow, lines, json}: LogsRequest, files: string[]): string[] {
+function journalCommand(request: LogsRequest, files: string[]): string[] {
+  const {follow, json, filters} = request
   // Each journal file opened confined to the container's root (journalctl --directory would follow
   // links planted in it), handed over as /proc/OUR-PID/fd/N.
-  return ['journalctl', ...files, '--no-pager', `--lines=${lines}`, `--output=${json ? 'json' : 'short-iso'}`, ...(follow ? ['--follow'] : [])]
+  return ['journalctl', ...files, '--no-pager', `--lines=${lineCount(request)}`, `--output=${json ? 'json' : 'short-iso'}`, ...journalFilterArguments(filters),
+    ...(follow ? ['--follow'] : [])]
 }
 
 /** Streams the log to our stdout until it ends (or, with follow, until interrupted); returns the exit status. */
 export async function showLogs(context: OperationContext, request: LogsRequest): Promise<number> {
   const container = loadContainer(context.host, request.name)
+  journalFilterArguments(request.filters)
+  if (request.source === 'console' && filtered(request.filters)) {
+    throw new UserError('--since, --until, --grep and --priority choose journal entries: they do not apply to --console', {code: 'invalid-argument'})
+  }
   const opened = request.source === 'console' ? undefined : openGuestJournal(container.paths.root)
   const hasJournal = opened !== undefined && opened.files.length > 0
   if (!hasJournal || request.follow) opened?.close()
-  if (request.source === 'journal' && !hasJournal) {
+  if ((request.source === 'journal' || filtered(request.filters)) && !hasJournal) {
     throw new UserError(`container ‘${container.name}’ keeps no journal (its /var/log/journal has none)`)
   }
   if (!hasJournal) return run(consoleCommand(context, container, request), {consoleAsJson: request.json})
@@ -114,7 +150,8 @@ function followJournal(root: string, request: LogsRequest): Promise<number> {
             // The first round prints the last --lines entries (with 0, it reads one, unprinted, for
             // the cursor); later rounds print what follows the cursor, or all when the journal was
             // empty before.
-            const lines = first ? ['--lines=' + Math.max(request.lines, 1)] : existsSync(cursorFile) ? [] : ['--lines=all']
+            const count = lineCount(request)
+            const lines = first ? [`--lines=${count === 'all' ? count : Math.max(count, 1)}`] : existsSync(cursorFile) ? [] : ['--lines=all']
             const base = journalCommand({...request, follow: false}, journal.journalctlArguments).filter((a) => !a.startsWith('--lines='))
             const status = await run([...base, ...lines, `--cursor-file=${cursorFile}`], first && request.lines === 0 ? {stdout: 'ignore'} : {})
             if (status !== 0) return status

@@ -63,4 +63,44 @@ describe('the command line as admins type it', () => {
     assert.equal(result.exitCode, 1)
     assert.equal(result.stderr, 'nixos-container: Unexpected argument: cl-web\n')
   })
+
+  describe('run as machinectl shell and incus exec take it: --user, --setenv, --chdir', () => {
+    const name = 'cl-run'
+    before(async () => {
+      await host.ok(['create', name, '--host-address', '10.233.124.5', '--local-address', '10.233.124.6', '--config', ''])
+      await host.ok(['start', name])
+      await host.ok(['run', name, '--', 'sh', '-c', 'echo "alice:x:1000:1000::/home/alice:/run/current-system/sw/bin/sh" >> /etc/passwd && mkdir -p /home/alice /srv/app'])
+    })
+    after(() => host.cli(['destroy', name]))
+
+    it('runs the command in that user\'s login shell, with the variables set, in that directory', async () => {
+      const script = ['sh', '-c', 'echo "$(id -u) $PWD [$GREETING] [$EMPTY] $#"', 'sh', 'one arg']
+      const result = await host.ok(['run', name, '--user', 'alice', '--chdir', '/srv/app', '--setenv', "GREETING=it's a 'test' $HOME", '-E', 'EMPTY=', '--', ...script])
+      assert.equal(result.stdout, "1000 /srv/app [it's a 'test' $HOME] [] 1\n")
+      // Without them, root's login shell in its home, as upstream's run.
+      assert.equal((await host.ok(['run', name, '--', 'sh', '-c', 'echo "$(id -u) $PWD"'])).stdout, '0 /root\n')
+      // The same from before the command, and by the names incus uses.
+      assert.equal((await host.ok(['--user', 'alice', 'run', name, '--cwd', '/srv/app', '--env', 'A=b', '--', 'sh', '-c', 'echo $A $PWD'])).stdout, 'b /srv/app\n')
+    })
+
+    it('a directory that is not there fails the command, not the tool, with the shell\'s word on it', async () => {
+      const result = await host.cli(['run', name, '--chdir', '/nowhere', '--', 'true'])
+      assert.notEqual(result.exitCode, 0)
+      assert.match(result.stderr, /nowhere/)
+    })
+
+    it('refuses what su and the shell would read as something else, before anything runs', async () => {
+      const refusals: Array<[string[], string]> = [
+        [['--user', '-c'], '--user: ‘-c’ is not a user name'],
+        [['--setenv', 'NO VALUE'], '--setenv: ‘NO VALUE’ is not NAME=VALUE'],
+        [['--setenv', '1A=b'], '--setenv: ‘1A=b’ is not NAME=VALUE'],
+        [['--chdir', 'relative'], '--chdir: ‘relative’ is not an absolute path in the container'],
+      ]
+      for (const [args, message] of refusals) {
+        const result = await host.cli(['run', name, ...args, '--', 'touch', '/ran'])
+        assert.deepEqual([result.exitCode, result.stderr], [1, `nixos-container: ${message}\n`], args.join(' '))
+      }
+      assert.equal((await host.cli(['run', name, '--', 'test', '-e', '/ran'])).exitCode, 1, 'nothing ran')
+    })
+  })
 })

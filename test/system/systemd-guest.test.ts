@@ -184,6 +184,31 @@ describe('a container whose PID 1 is systemd (direct supervisor)', function () {
     assert.match((await host.ok(['logs', name, '--console', '-n', '500'])).stdout, /Reached target .*Multi-User System/)
   })
 
+  it('logs chooses journal entries as journalctl does: --priority, --grep, --since, --until', async () => {
+    const tag = `filters-${process.pid}`
+    await host.ok(['run', name, '--', 'sh', '-c', `logger -t ${tag} -p user.info an-info-line && logger -t ${tag} -p user.err an-error-line`])
+    const messages = async (...args: string[]): Promise<string[]> => {
+      const result = await host.cli(['logs', name, '--json', ...args])
+      const found = result.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l))
+        .filter((entry) => entry.SYSLOG_IDENTIFIER === tag).map((entry) => entry.MESSAGE)
+      // As grep (and journalctl --grep): 1 when nothing matched.
+      assert.equal(result.exitCode, args.includes('--grep') && found.length === 0 ? 1 : 0, result.stderr)
+      return found
+    }
+    // journald may write them a moment after logger has sent them.
+    for (let tries = 0; tries < 100 && (await messages('--grep', 'an-error-line')).length === 0; tries++) await new Promise((resolve) => setTimeout(resolve, 50))
+    assert.deepEqual(await messages('--grep', 'an-(info|error)-line'), ['an-info-line', 'an-error-line'])
+    assert.deepEqual(await messages('-p', 'err', '--grep', 'line'), ['an-error-line'])
+    assert.deepEqual(await messages('--priority', '0..3', '--since', '-10min', '-n', '1000'), ['an-error-line'])
+    assert.deepEqual(await messages('--grep', 'line', '--until', '2000-01-01'), [])
+    assert.deepEqual(await messages('--since', 'tomorrow'), [])
+    const bad = await host.cli(['logs', name, '-p', 'loud'])
+    assert.deepEqual([bad.exitCode, bad.stderr], [1, 'nixos-container: --priority: ‘loud’ is not a priority (emerg, alert, crit, err, warning, notice, info, debug, 0 to 7, or FROM..TO)\n'])
+    const consoleToo = await host.cli(['logs', name, '--console', '--since', '-1h'])
+    assert.deepEqual([consoleToo.exitCode, consoleToo.stderr],
+      [1, 'nixos-container: --since, --until, --grep and --priority choose journal entries: they do not apply to --console\n'])
+  })
+
   it('SIGTERM to the CLI reaches the command in the container, under the project\'s Node and the system\'s own (Debian\'s 20)', async function () {
     const nodes = [process.execPath, ...(existsSync('/usr/bin/node') ? ['/usr/bin/node'] : [])]
     for (const node of nodes) {
