@@ -9,7 +9,7 @@ import {existsSync, readFileSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {stripVTControlCharacters} from 'node:util'
 
-import {answersPing, fixtures, projectRoot, TestHost} from '../helpers/host.ts'
+import {answersPing, cliPath, fixtures, projectRoot, TestHost} from '../helpers/host.ts'
 import {assertFits, loadSchemas} from '../helpers/schemas.ts'
 
 const pluginDir = path.join(fixtures, 'plugins/address-pool')
@@ -155,6 +155,27 @@ describe('plugins install', () => {
     await host.ok(['plugins', 'uninstall', pluginName])
     const refused = await host.cli(['create', 'i2', '--config', '', '--allocator', 'test-pool'])
     assert.equal(refused.stderr, 'nixos-container: unknown allocator ‘test-pool’ (available: upstream, ula)\n')
+  })
+
+  it('takes a path as a path: a tarball by its relative name is installed, a directory or a missing file refused at once', async () => {
+    await execa('npm', ['pack', '--silent', '--pack-destination', host.dir, pluginDir])
+    const tarball = 'nc-test-address-pool-1.0.0.tgz'
+    const inDir = (args: string[]) => execa(process.execPath, [cliPath, ...args], {cwd: host.dir, env: host.env, reject: false, timeout: 60_000})
+    for (const typed of [`./${tarball}`, tarball]) {
+      const installed = await inDir(['plugins', 'install', typed])
+      assert.equal(installed.exitCode, 0, String(installed.stderr))
+      assert.match(String(installed.stderr), new RegExp(`^nixos-container: installing file:${path.join(host.dir, tarball)} into `, 'm'))
+      await inDir(['plugins', 'uninstall', pluginName])
+    }
+    for (const [typed, why] of [
+      ['./', 'a directory: link it with ‘plugins link ./’, or install the tarball ‘npm pack’ makes of it'],
+      ['./missing.tgz', 'no such file or directory'],
+    ]) {
+      const started = Date.now()
+      const refused = await inDir(['plugins', 'install', typed])
+      assert.deepEqual([refused.exitCode, refused.stderr], [1, `nixos-container: plugins install: ${typed}: ${why}`])
+      assert.ok(Date.now() - started < 10_000, 'refused at once, without asking the network')
+    }
   })
 })
 
