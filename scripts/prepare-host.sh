@@ -36,7 +36,7 @@ step() {
   fi
 }
 
-packages=(nix-bin sudo systemd-container dbus-daemon curl busybox-static iproute2 iputils-ping util-linux e2fsprogs gcc libc6-dev debootstrap man-db groff-base)
+packages=(nix-bin sudo systemd-container dbus-daemon curl busybox-static iproute2 iputils-ping util-linux bsdutils e2fsprogs gcc libc6-dev debootstrap man-db groff-base zsh fish)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 install_packages() {

@@ -7,7 +7,9 @@ export * from './api.js'
 export {execute} from '@oclif/core/execute'
 export {settings} from '@oclif/core/settings'
 
+import CompleteWordsCommand from './commands/__complete.js'
 import CloneCommand from './commands/clone.js'
+import CompletionCommand from './commands/completion.js'
 import CpCommand from './commands/cp.js'
 import CreateCommand from './commands/create.js'
 import DestroyCommand from './commands/destroy.js'
@@ -30,12 +32,13 @@ import TerminateCommand from './commands/terminate.js'
 import UpdateCommand from './commands/update.js'
 
 export {default as commandNotFound} from './hooks/command-not-found.js'
-export {default as completeContainerNames} from './hooks/completion.js'
 export {announce, describeInstalled} from './hooks/plugins-install.js'
 
 /** Every command, by id (oclif's explicit command strategy). */
 export const COMMANDS = {
+  __complete: CompleteWordsCommand,
   clone: CloneCommand,
+  completion: CompletionCommand,
   cp: CpCommand,
   create: CreateCommand,
   destroy: DestroyCommand,

@@ -62,6 +62,12 @@ export interface ShowHostKeyOutput {
   /** The public key, as in the container's /etc/ssh/ssh_host_*_key.pub. */
   key: string
 }
+/** A shell completion script. */
+export interface CompletionOutput {
+  shell: 'bash' | 'zsh' | 'fish'
+  /** The script, as printed without --json. */
+  script: string
+}
 export interface ShowIpOutput {
   name: string
   /** The container's IPv4 address (LOCAL_ADDRESS), without a prefix length. */

@@ -17,10 +17,10 @@ import {parseSteps, walkthroughCommands} from '../helpers/walkthrough.ts'
 
 const commands = loadCommands(path.join(projectRoot, 'oclif.manifest.json'))
 const manPage = path.join(projectRoot, 'man/nixos-container.8')
-/** Ours and those of the oclif plugins we ship (plugins …, autocomplete), which the docs use too. */
+/** Ours and those of the oclif plugin we ship (plugins …), which the docs use too. */
 const everyCommand = [
   ...commands,
-  ...['@oclif/plugin-plugins', '@oclif/plugin-autocomplete'].flatMap((p) => loadCommands(path.join(projectRoot, 'node_modules', p, 'oclif.manifest.json'))),
+  ...['@oclif/plugin-plugins'].flatMap((p) => loadCommands(path.join(projectRoot, 'node_modules', p, 'oclif.manifest.json'))),
 ]
 
 /** Shell command lines in ```sh blocks of a markdown file. */

@@ -86,6 +86,12 @@ describe('--json output fits the published schemas', () => {
     assert.deepEqual(await fits('destroy', [name]), {name, destroyed: true})
   })
 
+  it('completion', async () => {
+    const {shell, script} = await fits('completion', ['zsh']) as {shell: string; script: string}
+    assert.equal(shell, 'zsh')
+    assert.equal(script, (await host.ok(['completion', 'zsh'])).stdout)
+  })
+
   it('the error document: a missing container, and the interactive commands, which have no JSON output', async () => {
     assert.match(failsWithErrorDocument('status', await host.cli(['status', name, '--json'])).message, /does not exist/)
     for (const command of ['login', 'root-login']) {

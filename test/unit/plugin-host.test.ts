@@ -112,7 +112,7 @@ describe('discoverPlugins', () => {
     const found = discoverPlugins({NIXOS_CONTAINER_DATA_DIR: data})
     assert.deepEqual(found.map((p) => [p.name, p.type]), [
       ['@nixos-container/allocators', 'core'], ['@nixos-container/builders', 'core'], ['@nixos-container/supervisors', 'core'],
-      ['@oclif/plugin-autocomplete', 'core'], ['@oclif/plugin-help', 'core'], ['@oclif/plugin-plugins', 'core'],
+      ['@oclif/plugin-help', 'core'], ['@oclif/plugin-plugins', 'core'],
       ['zeta', 'user'], ['lab', 'link'],
     ])
     // Malformed provider names are dropped, not fatal: one broken plugin cannot stop every command.
